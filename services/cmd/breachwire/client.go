@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/breachwire/breachwire/services/internal/app"
+	"github.com/breachwire/breachwire/services/internal/bus"
+	"github.com/breachwire/breachwire/services/internal/config"
+	"github.com/breachwire/breachwire/services/web"
+)
+
+// dlqOps is what the dlq subcommand needs, whether it talks to a running
+// instance or opens the data directory itself.
+type dlqOps interface {
+	List(ctx context.Context, stage string, limit int) ([]bus.DeadLetter, error)
+	Replay(ctx context.Context, stage string, seqs []uint64) (int, error)
+	Purge(ctx context.Context, stage string) (uint64, error)
+}
+
+// apiClient calls a running instance's HTTP API.
+type apiClient struct {
+	base  string
+	token string
+	http  *http.Client
+}
+
+// target decides where a client subcommand works: the running instance at
+// cfg.Server when it answers, otherwise the data directory directly. A server
+// named explicitly (flag, environment or file) must answer.
+func target(ctx context.Context, e *env, cfg *config.Config) (*apiClient, error) {
+	base := strings.TrimRight(cfg.Server, "/")
+	if _, err := url.ParseRequestURI(base); err != nil {
+		return nil, &config.UsageError{Err: fmt.Errorf("--server %q: %v", cfg.Server, err)}
+	}
+	c := &apiClient{base: base, http: &http.Client{Timeout: 60 * time.Second}}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(pctx, http.MethodGet, base+"/healthz", nil)
+	resp, err := c.http.Do(req)
+	if err == nil {
+		_ = resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			c.token = cfg.AdminToken
+			if c.token == "" {
+				if abs, aerr := config.AbsDataDir(cfg.Data); aerr == nil {
+					c.token, _ = app.ReadAdminToken(abs)
+				}
+			}
+			if c.token == "" {
+				return nil, &config.UsageError{Err: fmt.Errorf("breachwire at %s needs an admin token: set --admin-token or BREACHWIRE_ADMIN_TOKEN (a running instance keeps a generated one in <data>/admin-token)", base)}
+			}
+			return c, nil
+		}
+		err = fmt.Errorf("healthz answered %s", resp.Status)
+	}
+	if cfg.IsSet("server") {
+		return nil, fmt.Errorf("cannot reach breachwire at %s: %w", base, err)
+	}
+	return nil, nil
+}
+
+// openDirect works on the data directory when no instance runs.
+func openDirect(ctx context.Context, e *env, cfg *config.Config) (*bus.DLQ, func(), error) {
+	abs, err := config.AbsDataDir(cfg.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return nil, nil, &config.UsageError{Err: fmt.Errorf("no breachwire answers at %s and there is no data directory %s", cfg.Server, abs)}
+	}
+	release, err := app.LockDataDir(abs)
+	if errors.Is(err, app.ErrLocked) {
+		return nil, nil, fmt.Errorf("a breachwire process holds %s but its HTTP API at %s does not answer; pass --server", abs, cfg.Server)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	direct := *cfg
+	direct.NATS.Listen = "" // nothing of this short-lived process listens
+	conn, err := app.OpenNATS(ctx, &direct, abs, newLogger(&config.Config{LogLevel: "warn", LogFormat: cfg.LogFormat}, e.stderr))
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return bus.NewDLQ(conn.JS), func() { conn.Close(); release() }, nil
+}
+
+func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Error string `json:"error"`
+		}
+		_ = json.Unmarshal(raw, &e)
+		if e.Error == "" {
+			e.Error = strings.TrimSpace(string(raw))
+		}
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, e.Error)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s %s: decode response: %w", method, path, err)
+	}
+	return nil
+}
+
+func (c *apiClient) List(ctx context.Context, stage string, limit int) ([]bus.DeadLetter, error) {
+	var out struct {
+		DeadLetters []bus.DeadLetter `json:"dead_letters"`
+	}
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if stage != "" {
+		q.Set("stage", stage)
+	}
+	err := c.do(ctx, http.MethodGet, "/api/v1/dlq?"+q.Encode(), nil, &out)
+	return out.DeadLetters, err
+}
+
+func (c *apiClient) Replay(ctx context.Context, stage string, seqs []uint64) (int, error) {
+	var out struct {
+		Replayed int `json:"replayed"`
+	}
+	err := c.do(ctx, http.MethodPost, "/api/v1/dlq/replay", web.DLQRequest{Stage: stage, Seqs: seqs}, &out)
+	return out.Replayed, err
+}
+
+func (c *apiClient) Purge(ctx context.Context, stage string) (uint64, error) {
+	var out struct {
+		Purged uint64 `json:"purged"`
+	}
+	err := c.do(ctx, http.MethodPost, "/api/v1/dlq/purge", web.DLQRequest{Stage: stage}, &out)
+	return out.Purged, err
+}

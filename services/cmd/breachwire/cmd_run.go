@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/breachwire/breachwire/services/internal/app"
+	"github.com/breachwire/breachwire/services/internal/config"
+)
+
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	cfg, rest, err := loadConfig(e, "run", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return &config.UsageError{Err: errors.New("run takes no arguments, got " + rest[0])}
+	}
+	if err := cfg.Validate(app.StageNames()); err != nil {
+		return err
+	}
+	if cfg.Data, err = config.PrepareDataDir(cfg.Data); err != nil {
+		return err
+	}
+	return app.Run(ctx, cfg, newLogger(cfg, e.stderr))
+}
+
+func cmdConfig(ctx context.Context, e *env, args []string) error {
+	cfg, rest, err := loadConfig(e, "config", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return &config.UsageError{Err: errors.New("config takes no arguments, got " + rest[0])}
+	}
+	if err := cfg.Validate(app.StageNames()); err != nil {
+		return err
+	}
+	out, err := cfg.Redacted().YAML()
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(out)
+	return err
+}

@@ -1,0 +1,214 @@
+// Package app assembles one breachwire process: NATS (embedded or external),
+// the JetStream topology, the HTTP server and the selected stages, and shuts
+// them down in order.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/breachwire/breachwire/services/internal/bus"
+	"github.com/breachwire/breachwire/services/internal/config"
+	"github.com/breachwire/breachwire/services/internal/metrics"
+	"github.com/breachwire/breachwire/services/internal/pipeline"
+	"github.com/breachwire/breachwire/services/web"
+)
+
+// Stages lists every stage this binary can run, in pipeline order.
+func Stages() []pipeline.Stage {
+	return nil // the feeder, scraper, classifier, indexer and alerter land here
+}
+
+// StageNames lists the names of Stages().
+func StageNames() []string {
+	var names []string
+	for _, s := range Stages() {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// ShutdownBudget is how long an ordered shutdown may take in all.
+const ShutdownBudget = 15 * time.Second
+
+// Run runs the process until ctx is canceled or a stage fails. cfg must be
+// validated and cfg.Data an absolute, writable directory.
+func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	release, err := LockDataDir(cfg.Data)
+	if err != nil {
+		return &config.UsageError{Err: err}
+	}
+	defer release()
+	adminToken, err := EnsureAdminToken(cfg.AdminToken, cfg.Data)
+	if err != nil {
+		return err
+	}
+
+	m := metrics.New()
+	var (
+		readyMu sync.RWMutex
+		readyFn func(context.Context) error
+		dlq     *bus.DLQ
+	)
+	setReady := func(f func(context.Context) error, d *bus.DLQ) {
+		readyMu.Lock()
+		readyFn, dlq = f, d
+		readyMu.Unlock()
+	}
+	handler := web.NewHandler(web.Options{
+		Ready: func(ctx context.Context) error {
+			readyMu.RLock()
+			f := readyFn
+			readyMu.RUnlock()
+			if f == nil {
+				return errors.New("starting")
+			}
+			return f(ctx)
+		},
+		Metrics:    promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}),
+		DLQ:        lazyDLQ{get: func() *bus.DLQ { readyMu.RLock(); defer readyMu.RUnlock(); return dlq }},
+		AdminToken: adminToken,
+		Logger:     log,
+	})
+	ln, err := net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		return fmt.Errorf("http listen %s: %w", cfg.HTTP, err)
+	}
+	httpSrv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- httpSrv.Serve(ln) }()
+	log.Info("http listening", "addr", ln.Addr().String())
+
+	shutdownHTTP := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = httpSrv.Shutdown(sctx)
+		<-httpDone
+	}
+
+	conn, err := OpenNATS(ctx, cfg, cfg.Data, log)
+	if err != nil {
+		shutdownHTTP()
+		return err
+	}
+	refs := make([]metrics.ConsumerRef, 0, len(bus.StageConsumers))
+	for stage, stream := range bus.StageConsumers {
+		refs = append(refs, metrics.ConsumerRef{Stage: stage, Stream: stream})
+	}
+	slices.SortFunc(refs, func(a, b metrics.ConsumerRef) int { return strings.Compare(a.Stage, b.Stage) })
+	m.WatchConsumers(conn.JS, refs, bus.StreamDLQ, log)
+	setReady(func(ctx context.Context) error {
+		if st := conn.NC.Status(); st != nats.CONNECTED {
+			return fmt.Errorf("nats %s", st)
+		}
+		if _, err := conn.JS.AccountInfo(ctx); err != nil {
+			return fmt.Errorf("jetstream: %w", err)
+		}
+		return nil
+	}, bus.NewDLQ(conn.JS))
+
+	selected := selectStages(cfg.Stages)
+	deps := pipeline.Deps{
+		JS: conn.JS, Publisher: bus.NewPublisher(conn.JS), Observer: m, Config: cfg, Logger: log,
+	}
+	stageCtx, stopStages := context.WithCancel(ctx)
+	defer stopStages()
+	stageErr := make(chan error, len(selected))
+	var wg sync.WaitGroup
+	for _, s := range selected {
+		wg.Go(func() {
+			if err := s.Run(stageCtx, deps.WithLogger(log.With("stage", s.Name))); err != nil {
+				stageErr <- fmt.Errorf("stage %s: %w", s.Name, err)
+			}
+		})
+	}
+	log.Info("breachwire ready", "data", cfg.Data, "stages", names(selected), "nats", natsLabel(cfg))
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case runErr = <-stageErr:
+		log.Error("stage failed, shutting down", "err", runErr)
+	}
+	// Ordered shutdown: stop intake and drain stages, then HTTP, then NATS.
+	stopStages()
+	stagesDone := make(chan struct{})
+	go func() { wg.Wait(); close(stagesDone) }()
+	select {
+	case <-stagesDone:
+	case <-time.After(ShutdownBudget - 5*time.Second):
+		log.Warn("stages did not finish in time; unacked messages will be redelivered")
+	}
+	setReady(nil, nil)
+	shutdownHTTP()
+	conn.Close()
+	log.Info("stopped")
+	return runErr
+}
+
+func selectStages(want []string) []pipeline.Stage {
+	all := Stages()
+	if len(want) == 0 {
+		return all
+	}
+	var out []pipeline.Stage
+	for _, s := range all {
+		if slices.Contains(want, s.Name) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func names(stages []pipeline.Stage) []string {
+	out := []string{}
+	for _, s := range stages {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func natsLabel(cfg *config.Config) string {
+	if cfg.NATS.URL == "" {
+		return "embedded"
+	}
+	return cfg.Redacted().NATS.URL
+}
+
+// lazyDLQ lets the HTTP server start before NATS is up.
+type lazyDLQ struct{ get func() *bus.DLQ }
+
+var errNotReady = errors.New("not ready")
+
+func (l lazyDLQ) List(ctx context.Context, stage string, limit int) ([]bus.DeadLetter, error) {
+	if d := l.get(); d != nil {
+		return d.List(ctx, stage, limit)
+	}
+	return nil, errNotReady
+}
+
+func (l lazyDLQ) Replay(ctx context.Context, stage string, seqs []uint64) (int, error) {
+	if d := l.get(); d != nil {
+		return d.Replay(ctx, stage, seqs)
+	}
+	return 0, errNotReady
+}
+
+func (l lazyDLQ) Purge(ctx context.Context, stage string) (uint64, error) {
+	if d := l.get(); d != nil {
+		return d.Purge(ctx, stage)
+	}
+	return 0, errNotReady
+}

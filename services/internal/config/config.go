@@ -1,0 +1,317 @@
+// Package config holds breachwire's typed configuration: defaults, then an
+// optional YAML file, then BREACHWIRE_* environment variables, then flags,
+// validated in one place and printed with secrets redacted.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration of one breachwire process.
+type Config struct {
+	Data   string   `yaml:"data"`
+	HTTP   string   `yaml:"http"`
+	Stages []string `yaml:"stages"`
+	NATS   NATS     `yaml:"nats"`
+	// AdminToken guards the state-changing HTTP API. When empty, `run`
+	// generates one and writes it to <data>/admin-token.
+	AdminToken string `yaml:"admin_token" secret:"true"`
+	// Server is the running instance that client subcommands talk to.
+	Server    string `yaml:"server"`
+	LogLevel  string `yaml:"log_level"`
+	LogFormat string `yaml:"log_format"`
+
+	// set records the flag names given explicitly (file, environment or flag).
+	set map[string]bool
+}
+
+// IsSet reports whether a setting was given explicitly rather than defaulted.
+func (c *Config) IsSet(flagName string) bool { return c.set[flagName] }
+
+// NATS says how to reach NATS: embedded when URL is empty.
+type NATS struct {
+	URL         string `yaml:"url"`
+	Listen      string `yaml:"listen"` // embedded server's client port; "" = in-process only
+	Credentials string `yaml:"credentials"`
+	User        string `yaml:"user"`
+	Password    string `yaml:"password" secret:"true"`
+	Token       string `yaml:"token" secret:"true"`
+	TLSCert     string `yaml:"tls_cert"`
+	TLSKey      string `yaml:"tls_key"`
+	TLSCA       string `yaml:"tls_ca"`
+}
+
+// Default is the configuration with nothing set.
+func Default() Config {
+	return Config{
+		Data:      "./data",
+		HTTP:      "127.0.0.1:8080",
+		Server:    "http://127.0.0.1:8080",
+		LogLevel:  "info",
+		LogFormat: "text",
+	}
+}
+
+// UsageError is a configuration the user must fix; commands exit 2 on it.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// EnvPrefix starts every environment variable breachwire reads.
+const EnvPrefix = "BREACHWIRE_"
+
+// EnvName is the environment variable for a flag: --nats-user → BREACHWIRE_NATS_USER.
+func EnvName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Bind registers the flags of every setting on fs, writing into c.
+func (c *Config) Bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.Data, "data", c.Data, "directory for every file breachwire writes")
+	fs.StringVar(&c.HTTP, "http", c.HTTP, "address of the HTTP API, health and metrics")
+	fs.Func("stages", "comma-separated stages to run (default: all)", func(s string) error {
+		c.Stages = splitList(s)
+		return nil
+	})
+	fs.StringVar(&c.NATS.URL, "nats", c.NATS.URL, "external NATS URL (default: embedded server)")
+	fs.StringVar(&c.NATS.Listen, "nats-listen", c.NATS.Listen, "host:port where the embedded NATS accepts clients (default: in-process only)")
+	fs.StringVar(&c.NATS.Credentials, "nats-creds", c.NATS.Credentials, "NATS credentials file")
+	fs.StringVar(&c.NATS.User, "nats-user", c.NATS.User, "NATS user")
+	fs.StringVar(&c.NATS.Password, "nats-password", c.NATS.Password, "NATS password")
+	fs.StringVar(&c.NATS.Token, "nats-token", c.NATS.Token, "NATS token")
+	fs.StringVar(&c.NATS.TLSCert, "nats-tls-cert", c.NATS.TLSCert, "NATS client certificate (PEM)")
+	fs.StringVar(&c.NATS.TLSKey, "nats-tls-key", c.NATS.TLSKey, "NATS client key (PEM)")
+	fs.StringVar(&c.NATS.TLSCA, "nats-tls-ca", c.NATS.TLSCA, "CA bundle for the NATS server (PEM)")
+	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "token for the admin HTTP API")
+	fs.StringVar(&c.Server, "server", c.Server, "URL of a running breachwire, for client commands")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+}
+
+// Load builds the configuration for a subcommand: defaults, the YAML file
+// named by --config or BREACHWIRE_CONFIG, the environment, then args.
+// It returns the remaining positional arguments.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config, []string, error) {
+	c := Default()
+	c.set = map[string]bool{}
+	path := configPath(args, getenv)
+	if path != "" {
+		if err := c.loadFile(path); err != nil {
+			return nil, nil, err
+		}
+	}
+	c.Bind(fs)
+	fs.String("config", path, "YAML configuration file")
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "config" || envErr != nil {
+			return
+		}
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = usagef("%s: %v", EnvName(f.Name), err)
+			}
+			c.set[f.Name] = true
+		}
+	})
+	if envErr != nil {
+		return nil, nil, envErr
+	}
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil, err
+		}
+		return nil, nil, &UsageError{Err: err}
+	}
+	fs.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
+	return &c, fs.Args(), nil
+}
+
+// configPath finds --config before flags are parsed, so the file can set
+// the defaults that flags then override.
+func configPath(args []string, getenv func(string) string) string {
+	path := getenv(EnvPrefix + "CONFIG")
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		for _, p := range []string{"--config", "-config"} {
+			if a == p && i+1 < len(args) {
+				path = args[i+1]
+			} else if v, ok := strings.CutPrefix(a, p+"="); ok {
+				path = v
+			}
+		}
+	}
+	return path
+}
+
+func (c *Config) loadFile(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return usagef("config file: %v", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return usagef("config file %s: %v", path, strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	// Which settings the file named: YAML keys match flag names, with
+	// nats.* keys under the nats- prefix.
+	var keys map[string]any
+	_ = yaml.Unmarshal(raw, &keys)
+	for k, v := range keys {
+		if sub, ok := v.(map[string]any); ok && k == "nats" {
+			for sk := range sub {
+				name := "nats-" + strings.ReplaceAll(sk, "_", "-")
+				switch sk {
+				case "url":
+					name = "nats"
+				case "credentials":
+					name = "nats-creds"
+				}
+				c.set[name] = true
+			}
+			continue
+		}
+		c.set[strings.ReplaceAll(k, "_", "-")] = true
+	}
+	return nil
+}
+
+// Validate checks the configuration for `run`; known lists the stages that exist.
+func (c *Config) Validate(known []string) error {
+	if c.Data == "" {
+		return usagef("--data: empty data directory")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP); err != nil {
+		return usagef("--http %q: %v", c.HTTP, err)
+	}
+	if c.NATS.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.NATS.Listen); err != nil {
+			return usagef("--nats-listen %q: %v", c.NATS.Listen, err)
+		}
+	}
+	if c.NATS.URL != "" && c.NATS.Listen != "" {
+		return usagef("--nats-listen applies to the embedded server only; it cannot be combined with --nats")
+	}
+	if (c.NATS.TLSCert == "") != (c.NATS.TLSKey == "") {
+		return usagef("--nats-tls-cert and --nats-tls-key go together")
+	}
+	for _, s := range c.Stages {
+		if !slices.Contains(known, s) {
+			avail := strings.Join(known, ", ")
+			if avail == "" {
+				avail = "none yet"
+			}
+			return usagef("--stages: unknown stage %q (available: %s)", s, avail)
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return usagef("--log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return usagef("--log-format %q: want text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// AbsDataDir resolves dir to an absolute path without touching the disk.
+func AbsDataDir(dir string) (string, error) {
+	if dir == "" {
+		return "", usagef("--data: empty data directory")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", usagef("--data %q: %v", dir, err)
+	}
+	return abs, nil
+}
+
+// PrepareDataDir creates the data directory if needed and checks that it is
+// a writable directory.
+func PrepareDataDir(dir string) (string, error) {
+	abs, err := AbsDataDir(dir)
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+		return "", usagef("--data %s: not a directory", abs)
+	}
+	if err := os.MkdirAll(abs, 0o750); err != nil {
+		return "", usagef("--data %s: cannot create: %v", abs, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(abs, ".write-check-*")
+	if err != nil {
+		return "", usagef("--data %s: not writable: %v", abs, unwrapPath(err))
+	}
+	name := f.Name()
+	_ = f.Close()
+	_ = os.Remove(name)
+	return abs, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Redacted returns a copy with every secret replaced.
+func (c Config) Redacted() Config {
+	redact := func(s *string) {
+		if *s != "" {
+			*s = "REDACTED"
+		}
+	}
+	redact(&c.AdminToken)
+	redact(&c.NATS.Password)
+	redact(&c.NATS.Token)
+	c.NATS.URL = redactURLPassword(c.NATS.URL)
+	return c
+}
+
+// YAML renders the configuration as a file `--config` accepts.
+func (c Config) YAML() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(c); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

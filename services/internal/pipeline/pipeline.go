@@ -1,0 +1,36 @@
+// Package pipeline defines what every stage receives from the process that
+// runs it, so stages depend on this small contract and never on each other.
+package pipeline
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/breachwire/breachwire/services/internal/bus"
+	"github.com/breachwire/breachwire/services/internal/config"
+)
+
+// Deps are the shared resources of one process.
+type Deps struct {
+	JS        jetstream.JetStream
+	Publisher *bus.Publisher
+	Observer  bus.Observer
+	Config    *config.Config
+	Logger    *slog.Logger
+}
+
+// Stage is one step of the pipeline. Run blocks until ctx is canceled and
+// in-flight work is finished or handed back, then returns nil; any other
+// return is a fatal error for the process.
+type Stage struct {
+	Name string
+	Run  func(ctx context.Context, d Deps) error
+}
+
+// WithLogger returns d with another logger.
+func (d Deps) WithLogger(l *slog.Logger) Deps {
+	d.Logger = l
+	return d
+}
