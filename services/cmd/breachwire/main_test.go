@@ -16,6 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/breachwire/breachwire/services/internal/app"
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
@@ -318,5 +322,51 @@ func TestDLQCommandsThroughServerAndDataDir(t *testing.T) {
 	out, _, _ = runCLI(t, srvEnv, "dlq", "list", "--format", "json")
 	if strings.TrimSpace(out) != "[]" {
 		t.Fatalf("after purge: %q", out)
+	}
+}
+
+func TestRunAgainstExternalNATS(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true,
+		JetStream: true, StoreDir: t.TempDir(), Username: "bw", Password: "pw",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats not ready")
+	}
+	addr := freeAddr(t)
+	cfg := config.Default()
+	cfg.Data, cfg.HTTP = t.TempDir(), addr
+	cfg.NATS.URL, cfg.NATS.User, cfg.NATS.Password = srv.ClientURL(), "bw", "pw"
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx, &cfg, discardLogger()) }()
+	waitReady(t, "http://"+addr, done)
+	// The topology was declared on the external server, and nothing of
+	// JetStream was written under the data directory.
+	if _, err := os.Stat(filepath.Join(cfg.Data, "nats")); !os.IsNotExist(err) {
+		t.Errorf("embedded store created although NATS is external: %v", err)
+	}
+	nc, err := nats.Connect(srv.ClientURL(), nats.UserInfo("bw", "pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	var streams []string
+	for name := range js.StreamNames(t.Context()).Name() {
+		streams = append(streams, name)
+	}
+	// Six streams and three KV buckets (KV_*).
+	if len(streams) != 9 {
+		t.Errorf("external server has streams %v, want the topology's 6 streams and 3 buckets", streams)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
