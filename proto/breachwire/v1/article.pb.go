@@ -121,7 +121,13 @@ type Article struct {
 	// Lower-case hex SHA-256 of text, to detect changed content on re-fetch.
 	ContentHash string `protobuf:"bytes,15,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
 	// The feed item's GUID (or id), when it has one.
-	Guid          string `protobuf:"bytes,16,opt,name=guid,proto3" json:"guid,omitempty"`
+	Guid string `protobuf:"bytes,16,opt,name=guid,proto3" json:"guid,omitempty"`
+	// Why the page itself was not used when extraction_method is FEED_CONTENT
+	// (for example "robots.txt disallows", "HTTP 403", "timeout"); empty otherwise.
+	FetchNote string `protobuf:"bytes,17,opt,name=fetch_note,json=fetchNote,proto3" json:"fetch_note,omitempty"`
+	// True when this article revises one published before (same URL, changed
+	// title or content), so downstream stages update rather than add.
+	Update        bool `protobuf:"varint,18,opt,name=update,proto3" json:"update,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -268,11 +274,25 @@ func (x *Article) GetGuid() string {
 	return ""
 }
 
+func (x *Article) GetFetchNote() string {
+	if x != nil {
+		return x.FetchNote
+	}
+	return ""
+}
+
+func (x *Article) GetUpdate() bool {
+	if x != nil {
+		return x.Update
+	}
+	return false
+}
+
 var File_breachwire_v1_article_proto protoreflect.FileDescriptor
 
 const file_breachwire_v1_article_proto_rawDesc = "" +
 	"\n" +
-	"\x1bbreachwire/v1/article.proto\x12\rbreachwire.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x93\x04\n" +
+	"\x1bbreachwire/v1/article.proto\x12\rbreachwire.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xca\x04\n" +
 	"\aArticle\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12#\n" +
@@ -291,7 +311,10 @@ const file_breachwire_v1_article_proto_rawDesc = "" +
 	"\tfeed_tags\x18\r \x03(\tR\bfeedTags\x12L\n" +
 	"\x11extraction_method\x18\x0e \x01(\x0e2\x1f.breachwire.v1.ExtractionMethodR\x10extractionMethod\x12!\n" +
 	"\fcontent_hash\x18\x0f \x01(\tR\vcontentHash\x12\x12\n" +
-	"\x04guid\x18\x10 \x01(\tR\x04guid*\xc2\x01\n" +
+	"\x04guid\x18\x10 \x01(\tR\x04guid\x12\x1d\n" +
+	"\n" +
+	"fetch_note\x18\x11 \x01(\tR\tfetchNote\x12\x16\n" +
+	"\x06update\x18\x12 \x01(\bR\x06update*\xc2\x01\n" +
 	"\x10ExtractionMethod\x12!\n" +
 	"\x1dEXTRACTION_METHOD_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dEXTRACTION_METHOD_TRAFILATURA\x10\x01\x12\"\n" +
