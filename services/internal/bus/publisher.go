@@ -40,3 +40,55 @@ func (p *Publisher) Publish(ctx context.Context, subject, msgID string, data []b
 	}
 	return ack, nil
 }
+
+// Outgoing is one message of a batch.
+type Outgoing struct {
+	Subject string
+	MsgID   string
+	Data    []byte
+	Header  nats.Header
+}
+
+// asyncWindow bounds unacknowledged publishes of one batch.
+const asyncWindow = 256
+
+// PublishBatch publishes msgs without waiting for each acknowledgement in
+// turn, and returns once every one is acknowledged, or with the first error.
+// Messages before a failed one may be stored; their ids make a retry safe.
+func (p *Publisher) PublishBatch(ctx context.Context, msgs []Outgoing) error {
+	futures := make([]jetstream.PubAckFuture, 0, min(len(msgs), asyncWindow))
+	wait := func() error {
+		for _, f := range futures {
+			select {
+			case <-f.Ok():
+			case err := <-f.Err():
+				return fmt.Errorf("publish %s (id %s): %w", f.Msg().Subject, f.Msg().Header.Get(jetstream.MsgIDHeader), err)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		futures = futures[:0]
+		return nil
+	}
+	for _, o := range msgs {
+		if o.MsgID == "" {
+			return fmt.Errorf("publish %s: %w", o.Subject, ErrNoMsgID)
+		}
+		msg := &nats.Msg{Subject: o.Subject, Data: o.Data, Header: nats.Header{}}
+		for k, vs := range o.Header {
+			msg.Header[k] = append([]string(nil), vs...)
+		}
+		msg.Header.Set(jetstream.MsgIDHeader, o.MsgID)
+		f, err := p.js.PublishMsgAsync(msg, jetstream.WithMsgID(o.MsgID))
+		if err != nil {
+			return fmt.Errorf("publish %s (id %s): %w", o.Subject, o.MsgID, err)
+		}
+		futures = append(futures, f)
+		if len(futures) == asyncWindow {
+			if err := wait(); err != nil {
+				return err
+			}
+		}
+	}
+	return wait()
+}

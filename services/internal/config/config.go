@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -31,6 +33,21 @@ type Config struct {
 	Server    string `yaml:"server"`
 	LogLevel  string `yaml:"log_level"`
 	LogFormat string `yaml:"log_format"`
+
+	// Feeds are polled by the feeder, together with those added at run time
+	// with `breachwire feeds add`.
+	Feeds []Feed `yaml:"feeds"`
+	// FeedsFile is a YAML file with a `feeds:` list appended to Feeds.
+	FeedsFile string `yaml:"feeds_file"`
+	// FeedMinInterval and FeedMaxInterval bound the adaptive poll interval
+	// of feeds that do not set their own.
+	FeedMinInterval time.Duration `yaml:"feed_min_interval"`
+	FeedMaxInterval time.Duration `yaml:"feed_max_interval"`
+	// AllowPrivateNetworks lets outbound requests reach loopback and private
+	// addresses (tests, intranet feeds); off by default against SSRF.
+	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// ContactURL goes into the User-Agent so site owners can reach us.
+	ContactURL string `yaml:"contact_url"`
 
 	// set records the flag names given explicitly (file, environment or flag).
 	set map[string]bool
@@ -60,7 +77,27 @@ func Default() Config {
 		Server:    "http://127.0.0.1:8080",
 		LogLevel:  "info",
 		LogFormat: "text",
+
+		FeedMinInterval: 15 * time.Minute,
+		FeedMaxInterval: 6 * time.Hour,
+		ContactURL:      "https://github.com/breachwire/breachwire",
 	}
+}
+
+// Feed is one feed to poll.
+type Feed struct {
+	Name string `yaml:"name" json:"name"`
+	URL  string `yaml:"url" json:"url"`
+	// Kind says what the source is: news, regulator, filings, breach-list.
+	Kind string   `yaml:"kind,omitempty" json:"kind,omitempty"`
+	Tags []string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// About describes the source for people reading the list.
+	About       string   `yaml:"about,omitempty" json:"about,omitempty"`
+	MinInterval Duration `yaml:"min_interval,omitempty" json:"min_interval,omitempty"`
+	MaxInterval Duration `yaml:"max_interval,omitempty" json:"max_interval,omitempty"`
+	// Match keeps only items whose title, summary or content contains one
+	// of these strings (case-insensitive); empty keeps every item.
+	Match []string `yaml:"match,omitempty" json:"match,omitempty"`
 }
 
 // UsageError is a configuration the user must fix; commands exit 2 on it.
@@ -102,6 +139,17 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Server, "server", c.Server, "URL of a running breachwire, for client commands")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+	fs.Func("feed", "a feed URL to poll (repeatable)", func(s string) error {
+		for _, u := range splitList(s) {
+			c.Feeds = append(c.Feeds, Feed{URL: u})
+		}
+		return nil
+	})
+	fs.StringVar(&c.FeedsFile, "feeds-file", c.FeedsFile, "YAML file with a feeds: list (e.g. deploy/feeds.yaml)")
+	fs.DurationVar(&c.FeedMinInterval, "feed-min-interval", c.FeedMinInterval, "shortest poll interval of a feed")
+	fs.DurationVar(&c.FeedMaxInterval, "feed-max-interval", c.FeedMaxInterval, "longest poll interval of a feed")
+	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "allow outbound requests to loopback and private addresses")
+	fs.StringVar(&c.ContactURL, "contact-url", c.ContactURL, "contact URL sent in the User-Agent")
 }
 
 // Load builds the configuration for a subcommand: defaults, the YAML file
@@ -141,6 +189,11 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		return nil, nil, &UsageError{Err: err}
 	}
 	fs.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
+	if c.FeedsFile != "" {
+		if err := c.loadFeedsFile(c.FeedsFile); err != nil {
+			return nil, nil, err
+		}
+	}
 	return &c, fs.Args(), nil
 }
 
@@ -197,6 +250,23 @@ func (c *Config) loadFile(path string) error {
 	return nil
 }
 
+func (c *Config) loadFeedsFile(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return usagef("--feeds-file: %v", err)
+	}
+	var f struct {
+		Feeds []Feed `yaml:"feeds"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return usagef("--feeds-file %s: %v", path, strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	c.Feeds = append(c.Feeds, f.Feeds...)
+	return nil
+}
+
 // Validate checks the configuration for `run`; known lists the stages that exist.
 func (c *Config) Validate(known []string) error {
 	if c.Data == "" {
@@ -225,6 +295,19 @@ func (c *Config) Validate(known []string) error {
 			return usagef("--stages: unknown stage %q (available: %s)", s, avail)
 		}
 	}
+	if c.FeedMinInterval <= 0 || c.FeedMaxInterval < c.FeedMinInterval {
+		return usagef("feed intervals: want 0 < --feed-min-interval (%s) <= --feed-max-interval (%s)", c.FeedMinInterval, c.FeedMaxInterval)
+	}
+	seen := map[string]bool{}
+	for i, f := range c.Feeds {
+		if err := ValidateFeed(f); err != nil {
+			return usagef("feed %d: %v", i+1, err)
+		}
+		if seen[f.URL] {
+			return usagef("feed %s is listed twice", f.URL)
+		}
+		seen[f.URL] = true
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -234,6 +317,18 @@ func (c *Config) Validate(known []string) error {
 	case "text", "json":
 	default:
 		return usagef("--log-format %q: want text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// ValidateFeed checks one feed definition.
+func ValidateFeed(f Feed) error {
+	u, err := url.Parse(f.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("feed URL %q: want an http(s) URL", f.URL)
+	}
+	if f.MinInterval < 0 || f.MaxInterval < 0 || (f.MaxInterval > 0 && f.MinInterval > f.MaxInterval) {
+		return fmt.Errorf("feed %s: want 0 <= min_interval <= max_interval", f.URL)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ type Metrics struct {
 	failed       *prometheus.CounterVec
 	redelivered  *prometheus.CounterVec
 	deadLettered *prometheus.CounterVec
+	feeds        *feedMetrics
 }
 
 // New returns a registry with Go and process collectors and the stage counters.
@@ -43,6 +44,7 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.processed, m.failed, m.redelivered, m.deadLettered,
 	)
+	m.feeds = newFeedMetrics(m.Registry)
 	return m
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
+	"github.com/breachwire/breachwire/services/internal/metrics"
+	"github.com/breachwire/breachwire/services/internal/safehttp"
 )
 
 // Deps are the shared resources of one process.
@@ -19,6 +21,11 @@ type Deps struct {
 	Observer  bus.Observer
 	Config    *config.Config
 	Logger    *slog.Logger
+	// HTTP is the one outbound client (SSRF-safe, bounded), shared so that
+	// per-host limits hold across stages.
+	HTTP *safehttp.Client
+	// Metrics is the process's registry, for stage-specific counters.
+	Metrics *metrics.Metrics
 }
 
 // Stage is one step of the pipeline. Run blocks until ctx is canceled and
