@@ -12,12 +12,14 @@ require (
 	golang.org/x/text v0.43.0
 )
 
-require github.com/temoto/robotstxt v1.1.2
-
 require (
-	github.com/mmcdole/gofeed v1.4.2 // indirect
-	github.com/mmcdole/goxpp/v2 v2.0.0 // indirect
+	github.com/BobuSumisu/aho-corasick v1.0.3
+	github.com/breachwire/breachwire/proto v0.0.0-00010101000000-000000000000
+	github.com/mmcdole/gofeed v1.4.2
+	github.com/temoto/robotstxt v1.1.2
 )
+
+require github.com/mmcdole/goxpp/v2 v2.0.0 // indirect
 
 require (
 	github.com/RadhiFadlillah/whatlanggo v0.0.0-20240916001553-aac1f0f737fc // indirect
@@ -39,7 +41,7 @@ require (
 	github.com/kylelemons/godebug v1.1.0 // indirect
 	github.com/markusmobius/go-dateparser v1.2.3 // indirect
 	github.com/markusmobius/go-domdistiller v0.0.0-20240926050704-25b8d046ffb4
-	github.com/markusmobius/go-htmldate v1.9.1 // indirect
+	github.com/markusmobius/go-htmldate v1.9.1
 	github.com/markusmobius/go-trafilatura v1.12.2
 	github.com/mattn/go-colorable v0.1.13 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
@@ -61,7 +63,7 @@ require (
 	golang.org/x/exp v0.0.0-20241009180824-f66d83c29e7c // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
+	google.golang.org/protobuf v1.36.12
 )
 
 replace github.com/breachwire/breachwire/proto => ../proto

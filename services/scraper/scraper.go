@@ -1,0 +1,279 @@
+// Package scraper is the second stage: it fetches each discovered page
+// (robots.txt permitting), extracts its main text and metadata, and
+// publishes an Article on bw.articles; when the page cannot be had, it
+// publishes the feed's own content instead, marked as such.
+package scraper
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/internal/bus"
+	"github.com/breachwire/breachwire/services/internal/canonurl"
+	"github.com/breachwire/breachwire/services/internal/extract"
+	"github.com/breachwire/breachwire/services/internal/pipeline"
+	"github.com/breachwire/breachwire/services/internal/safehttp"
+)
+
+const (
+	// fetchAttempts is how many deliveries a page gets before the feed's
+	// own content is used instead; below the consumer's MaxDeliver so the
+	// item is published rather than dead-lettered.
+	fetchAttempts = 3
+	// maxTextBytes keeps an Article well inside NATS's 1 MiB message limit.
+	maxTextBytes = 512 << 10
+	pageAccept   = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+	// minPageWords: below this, page text loses to a longer feed text.
+	minPageWords = 40
+)
+
+// Stage returns the scraper stage.
+func Stage() pipeline.Stage {
+	return pipeline.Stage{Name: bus.StageScraper, Run: func(ctx context.Context, d pipeline.Deps) error {
+		s := &Scraper{client: d.HTTP, pub: d.Publisher, log: d.Logger, now: time.Now}
+		return bus.Consume(ctx, d.JS, bus.ConsumerOptions{Stage: bus.StageScraper, Logger: d.Logger, Observer: d.Observer}, s.Handle)
+	}}
+}
+
+// Scraper turns discovered items into articles.
+type Scraper struct {
+	client *safehttp.Client
+	pub    *bus.Publisher
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// Handle processes one bw.discovered message.
+func (s *Scraper) Handle(ctx context.Context, m *bus.Message) error {
+	var item bwv1.DiscoveredItem
+	if err := proto.Unmarshal(m.Data, &item); err != nil {
+		return bus.Permanentf("decode discovered item: %w", err)
+	}
+	if item.GetIdentity() == "" || (item.GetUrl() == "" && item.GetTitle() == "" && item.GetSummary() == "" && item.GetContent() == "") {
+		return bus.Permanentf("discovered item has no identity or nothing to publish")
+	}
+	art, err := s.Article(ctx, &item, m.Deliveries >= fetchAttempts)
+	if err != nil {
+		return err
+	}
+	data, err := proto.Marshal(art)
+	if err != nil {
+		return bus.Permanentf("encode article: %w", err)
+	}
+	id := "art:" + art.Id + ":" + art.ContentHash[:16]
+	if _, err := s.pub.Publish(ctx, bus.SubjectArticles, id, data, nil); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Article builds the article for an item. With lastTry false, a failure
+// that may heal (timeout, 5xx, 429) is returned as an error so the message
+// is retried; with lastTry true, or for failures that will not heal, the
+// feed's own content is used.
+func (s *Scraper) Article(ctx context.Context, item *bwv1.DiscoveredItem, lastTry bool) (*bwv1.Article, error) {
+	if item.GetUrl() == "" {
+		return s.fromFeed(item, "item has no link"), nil
+	}
+	u, err := url.Parse(item.GetUrl())
+	if err != nil {
+		return s.fromFeed(item, "bad link: "+err.Error()), nil
+	}
+	allowed, err := s.client.RobotsAllowed(ctx, u)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if safehttp.Retryable(err) && !lastTry {
+			return nil, fmt.Errorf("robots.txt for %s: %w", u.Host, err)
+		}
+		if !safehttp.Retryable(err) {
+			return s.fromFeed(item, fetchNote(err)), nil
+		}
+		return s.fromFeed(item, "robots.txt unavailable"), nil
+	}
+	if !allowed {
+		return s.fromFeed(item, "robots.txt disallows"), nil
+	}
+	resp, err := s.client.Get(ctx, item.GetUrl(), http.Header{"Accept": {pageAccept}})
+	if err != nil {
+		if safehttp.Retryable(err) && !lastTry && ctx.Err() == nil {
+			return nil, fmt.Errorf("fetch page: %w", err)
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return s.fromFeed(item, fetchNote(err)), nil
+	}
+	if resp.StatusCode/100 != 2 {
+		if safehttp.RetryableStatus(resp.StatusCode) && !lastTry {
+			return nil, fmt.Errorf("fetch page %s: HTTP %d", item.GetUrl(), resp.StatusCode)
+		}
+		return s.fromFeed(item, fmt.Sprintf("HTTP %d", resp.StatusCode)), nil
+	}
+	final := item.GetUrl()
+	if resp.URL != nil {
+		final = resp.URL.String()
+	}
+	doc, err := extract.FromHTML(resp.Body, resp.ContentType(), final)
+	if err != nil {
+		if errors.Is(err, extract.ErrNoContent) {
+			return s.fromFeed(item, "no main text on the page"), nil
+		}
+		return s.fromFeed(item, "extraction failed: "+shorten(err.Error())), nil
+	}
+	// A page that yields less than the feed's own text was not really
+	// read (a consent wall, a script-only page, navigation only).
+	if words := len(strings.Fields(doc.Text)); words < minPageWords && len(doc.Text) < len(feedText(item)) {
+		return s.fromFeed(item, "page text shorter than the feed's own"), nil
+	}
+	canonical := firstCanonical(doc.CanonicalURL, final, item.GetCanonicalUrl(), item.GetUrl())
+	art := &bwv1.Article{
+		Id:               articleID(canonical),
+		Url:              item.GetUrl(),
+		CanonicalUrl:     canonical,
+		Outlet:           outlet(doc.SiteName, canonical),
+		SiteName:         doc.SiteName,
+		Title:            firstNonEmpty(doc.Title, item.GetTitle()),
+		Byline:           firstNonEmpty(doc.Byline, item.GetAuthor()),
+		FetchedAt:        timestamppb.New(s.now()),
+		Language:         doc.Language,
+		Text:             truncate(doc.Text, maxTextBytes),
+		Feed:             item.GetFeedUrl(),
+		FeedTags:         item.GetFeedTags(),
+		ExtractionMethod: bwv1.ExtractionMethod_EXTRACTION_METHOD_TRAFILATURA,
+		Guid:             item.GetGuid(),
+		Update:           item.GetUpdate(),
+	}
+	if doc.Method != "trafilatura" {
+		art.ExtractionMethod = bwv1.ExtractionMethod_EXTRACTION_METHOD_FALLBACK_DOM
+	}
+	if !doc.PublishedAt.IsZero() {
+		art.PublishedAt = timestamppb.New(doc.PublishedAt)
+	} else {
+		art.PublishedAt = item.GetPublishedAt()
+	}
+	art.ContentHash = sha256Hex(art.Text)
+	return art, nil
+}
+
+// fromFeed builds the article from the feed item alone.
+func (s *Scraper) fromFeed(item *bwv1.DiscoveredItem, note string) *bwv1.Article {
+	text := feedText(item)
+	if text == "" {
+		text = item.GetTitle()
+	}
+	canonical := firstCanonical(item.GetCanonicalUrl(), item.GetUrl())
+	id := articleID(canonical)
+	if canonical == "" {
+		id = sha256Hex("item:" + item.GetFeedUrl() + "\x00" + item.GetIdentity())
+	}
+	return &bwv1.Article{
+		Id:               id,
+		Url:              item.GetUrl(),
+		CanonicalUrl:     canonical,
+		Outlet:           outlet("", firstNonEmpty(canonical, item.GetFeedUrl())),
+		Title:            item.GetTitle(),
+		Byline:           item.GetAuthor(),
+		PublishedAt:      item.GetPublishedAt(),
+		FetchedAt:        timestamppb.New(s.now()),
+		Text:             truncate(text, maxTextBytes),
+		Feed:             item.GetFeedUrl(),
+		FeedTags:         item.GetFeedTags(),
+		ExtractionMethod: bwv1.ExtractionMethod_EXTRACTION_METHOD_FEED_CONTENT,
+		ContentHash:      sha256Hex(text),
+		Guid:             item.GetGuid(),
+		FetchNote:        note,
+		Update:           item.GetUpdate(),
+	}
+}
+
+// feedText is the item's own content, else its summary, as plain text.
+func feedText(item *bwv1.DiscoveredItem) string {
+	if t := HTMLToText(item.GetContent()); t != "" {
+		return t
+	}
+	return HTMLToText(item.GetSummary())
+}
+
+func fetchNote(err error) string {
+	switch {
+	case errors.Is(err, safehttp.ErrBlockedAddress):
+		return "blocked: not a public address"
+	case errors.Is(err, safehttp.ErrBodyTooLarge):
+		return "page too large"
+	case errors.Is(err, safehttp.ErrTooManyRedirects):
+		return "too many redirects"
+	}
+	return "fetch failed: " + shorten(err.Error())
+}
+
+func shorten(s string) string {
+	if len(s) > 200 {
+		return truncate(s, 200) + "…"
+	}
+	return s
+}
+
+// firstCanonical returns the first candidate that canonicalises.
+func firstCanonical(cands ...string) string {
+	for _, c := range cands {
+		if c == "" {
+			continue
+		}
+		if canon, err := canonurl.Canonical(c, nil); err == nil {
+			return canon
+		}
+	}
+	return ""
+}
+
+func articleID(canonical string) string { return sha256Hex(canonical) }
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func outlet(siteName, rawURL string) string {
+	if siteName != "" {
+		return siteName
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
