@@ -14,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/breachwire/breachwire/services/feeder"
 	"github.com/breachwire/breachwire/services/internal/bus"
+	"github.com/breachwire/breachwire/services/internal/config"
 )
 
 // DeadLetters is what the DLQ endpoints need.
@@ -24,6 +26,13 @@ type DeadLetters interface {
 	Purge(ctx context.Context, stage string) (uint64, error)
 }
 
+// Feeds is what the feed endpoints need.
+type Feeds interface {
+	Statuses(ctx context.Context, now time.Time) ([]feeder.Status, error)
+	Add(ctx context.Context, f config.Feed) (feeder.Entry, error)
+	Remove(ctx context.Context, urlOrID string) (feeder.Entry, error)
+}
+
 // Options wire the handler to the rest of the process.
 type Options struct {
 	// Ready reports nil when NATS is connected, streams are declared and the
@@ -31,6 +40,7 @@ type Options struct {
 	Ready      func(ctx context.Context) error
 	Metrics    http.Handler
 	DLQ        DeadLetters
+	Feeds      Feeds
 	AdminToken string
 	Logger     *slog.Logger
 }
@@ -53,6 +63,9 @@ func NewHandler(o Options) http.Handler {
 	mux.Handle("GET /api/v1/dlq", s.admin(s.dlqList))
 	mux.Handle("POST /api/v1/dlq/replay", s.admin(s.dlqReplay))
 	mux.Handle("POST /api/v1/dlq/purge", s.admin(s.dlqPurge))
+	mux.HandleFunc("GET /api/v1/feeds", s.feedsList)
+	mux.Handle("POST /api/v1/feeds", s.admin(s.feedsAdd))
+	mux.Handle("DELETE /api/v1/feeds/{id}", s.admin(s.feedsRemove))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint")
 	})
@@ -161,6 +174,63 @@ func (s *server) dlqPurge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"purged": n})
+}
+
+func (s *server) feedsList(w http.ResponseWriter, r *http.Request) {
+	if s.o.Feeds == nil {
+		writeError(w, http.StatusServiceUnavailable, "not ready")
+		return
+	}
+	st, err := s.o.Feeds.Statuses(r.Context(), time.Now())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if st == nil {
+		st = []feeder.Status{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"feeds": st})
+}
+
+func (s *server) feedsAdd(w http.ResponseWriter, r *http.Request) {
+	var f config.Feed
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err := dec.Decode(&f); err != nil {
+		writeError(w, http.StatusBadRequest, "request body: "+err.Error())
+		return
+	}
+	if s.o.Feeds == nil {
+		writeError(w, http.StatusServiceUnavailable, "not ready")
+		return
+	}
+	e, err := s.o.Feeds.Add(r.Context(), f)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusCreated, e)
+}
+
+func (s *server) feedsRemove(w http.ResponseWriter, r *http.Request) {
+	if s.o.Feeds == nil {
+		writeError(w, http.StatusServiceUnavailable, "not ready")
+		return
+	}
+	key := r.PathValue("id")
+	if u := r.URL.Query().Get("url"); u != "" {
+		key = u
+	}
+	e, err := s.o.Feeds.Remove(r.Context(), key)
+	switch {
+	case errors.Is(err, feeder.ErrUnknownFeed):
+		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, feeder.ErrConfigured):
+		writeError(w, http.StatusConflict, err.Error())
+	case err != nil:
+		s.fail(w, err)
+	default:
+		writeJSON(w, http.StatusOK, e)
+	}
 }
 
 func (s *server) fail(w http.ResponseWriter, err error) {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/breachwire/breachwire/services/feeder"
 	"github.com/breachwire/breachwire/services/internal/app"
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
@@ -71,7 +72,7 @@ func target(ctx context.Context, e *env, cfg *config.Config) (*apiClient, error)
 }
 
 // openDirect works on the data directory when no instance runs.
-func openDirect(ctx context.Context, e *env, cfg *config.Config) (*bus.DLQ, func(), error) {
+func openDirect(ctx context.Context, e *env, cfg *config.Config) (*app.Conn, func(), error) {
 	abs, err := config.AbsDataDir(cfg.Data)
 	if err != nil {
 		return nil, nil, err
@@ -93,7 +94,7 @@ func openDirect(ctx context.Context, e *env, cfg *config.Config) (*bus.DLQ, func
 		release()
 		return nil, nil, err
 	}
-	return bus.NewDLQ(conn.JS), func() { conn.Close(); release() }, nil
+	return conn, func() { conn.Close(); release() }, nil
 }
 
 func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
@@ -164,4 +165,24 @@ func (c *apiClient) Purge(ctx context.Context, stage string) (uint64, error) {
 	}
 	err := c.do(ctx, http.MethodPost, "/api/v1/dlq/purge", web.DLQRequest{Stage: stage}, &out)
 	return out.Purged, err
+}
+
+func (c *apiClient) FeedStatuses(ctx context.Context) ([]feeder.Status, error) {
+	var out struct {
+		Feeds []feeder.Status `json:"feeds"`
+	}
+	err := c.do(ctx, http.MethodGet, "/api/v1/feeds", nil, &out)
+	return out.Feeds, err
+}
+
+func (c *apiClient) AddFeed(ctx context.Context, f config.Feed) (feeder.Entry, error) {
+	var out feeder.Entry
+	err := c.do(ctx, http.MethodPost, "/api/v1/feeds", f, &out)
+	return out, err
+}
+
+func (c *apiClient) RemoveFeed(ctx context.Context, urlOrID string) (feeder.Entry, error) {
+	var out feeder.Entry
+	err := c.do(ctx, http.MethodDelete, "/api/v1/feeds/x?url="+url.QueryEscape(urlOrID), nil, &out)
+	return out, err
 }

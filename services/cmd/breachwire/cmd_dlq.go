@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
 )
 
@@ -71,12 +72,12 @@ func cmdDLQ(ctx context.Context, e *env, args []string) error {
 	if api != nil {
 		ops = api
 	} else {
-		d, closeFn, err := openDirect(ctx, e, cfg)
+		conn, closeFn, err := openDirect(ctx, e, cfg)
 		if err != nil {
 			return err
 		}
 		defer closeFn()
-		ops = d
+		ops = bus.NewDLQ(conn.JS)
 	}
 
 	switch sub {

@@ -22,7 +22,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if cfg.Data, err = config.PrepareDataDir(cfg.Data); err != nil {
 		return err
 	}
-	return app.Run(ctx, cfg, newLogger(cfg, e.stderr))
+	return app.Run(ctx, cfg, newLogger(cfg, e.stderr), version)
 }
 
 func cmdConfig(ctx context.Context, e *env, args []string) error {

@@ -30,6 +30,8 @@ func commands() []command {
 		{"config", "config [flags]", "print the effective configuration, secrets redacted", cmdConfig},
 		{"version", "version", "print the version", cmdVersion},
 		{"dlq", "dlq list|replay|purge [flags]", "inspect, replay or purge dead-lettered messages", cmdDLQ},
+		{"extract", "extract [flags] FILE|URL...", "print the main text and metadata of pages as JSON", cmdExtract},
+		{"feeds", "feeds add|list|remove|status [flags]", "manage the feeds to poll and see their health", cmdFeeds},
 	}
 }
 

@@ -18,16 +18,20 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/breachwire/breachwire/services/feeder"
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
 	"github.com/breachwire/breachwire/services/internal/metrics"
 	"github.com/breachwire/breachwire/services/internal/pipeline"
+	"github.com/breachwire/breachwire/services/internal/safehttp"
+	"github.com/breachwire/breachwire/services/scraper"
 	"github.com/breachwire/breachwire/services/web"
 )
 
 // Stages lists every stage this binary can run, in pipeline order.
 func Stages() []pipeline.Stage {
-	return nil // the feeder, scraper, classifier, indexer and alerter land here
+	// The classifier, indexer and alerter join here as they land.
+	return []pipeline.Stage{feeder.Stage(), scraper.Stage()}
 }
 
 // StageNames lists the names of Stages().
@@ -44,7 +48,7 @@ const ShutdownBudget = 15 * time.Second
 
 // Run runs the process until ctx is canceled or a stage fails. cfg must be
 // validated and cfg.Data an absolute, writable directory.
-func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version string) error {
 	release, err := LockDataDir(cfg.Data)
 	if err != nil {
 		return &config.UsageError{Err: err}
@@ -60,10 +64,11 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		readyMu sync.RWMutex
 		readyFn func(context.Context) error
 		dlq     *bus.DLQ
+		feeds   *feeder.Registry
 	)
-	setReady := func(f func(context.Context) error, d *bus.DLQ) {
+	setReady := func(f func(context.Context) error, d *bus.DLQ, r *feeder.Registry) {
 		readyMu.Lock()
-		readyFn, dlq = f, d
+		readyFn, dlq, feeds = f, d, r
 		readyMu.Unlock()
 	}
 	handler := web.NewHandler(web.Options{
@@ -78,6 +83,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		},
 		Metrics:    promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}),
 		DLQ:        lazyDLQ{get: func() *bus.DLQ { readyMu.RLock(); defer readyMu.RUnlock(); return dlq }},
+		Feeds:      lazyFeeds{get: func() *feeder.Registry { readyMu.RLock(); defer readyMu.RUnlock(); return feeds }},
 		AdminToken: adminToken,
 		Logger:     log,
 	})
@@ -108,6 +114,12 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	slices.SortFunc(refs, func(a, b metrics.ConsumerRef) int { return strings.Compare(a.Stage, b.Stage) })
 	m.WatchConsumers(conn.JS, refs, bus.StreamDLQ, log)
+	reg, err := feeder.OpenRegistry(ctx, conn.JS, cfg.Feeds)
+	if err != nil {
+		shutdownHTTP()
+		conn.Close()
+		return err
+	}
 	setReady(func(ctx context.Context) error {
 		if st := conn.NC.Status(); st != nats.CONNECTED {
 			return fmt.Errorf("nats %s", st)
@@ -116,11 +128,20 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 			return fmt.Errorf("jetstream: %w", err)
 		}
 		return nil
-	}, bus.NewDLQ(conn.JS))
+	}, bus.NewDLQ(conn.JS), reg)
 
 	selected := selectStages(cfg.Stages)
+	client := safehttp.New(safehttp.Options{
+		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+		Version:              version,
+		ContactURL:           cfg.ContactURL,
+		MaxBodyBytes:         16 << 20, // large feeds; pages are far smaller
+		Logger:               log.With("component", "http"),
+	})
+	defer client.CloseIdleConnections()
 	deps := pipeline.Deps{
 		JS: conn.JS, Publisher: bus.NewPublisher(conn.JS), Observer: m, Config: cfg, Logger: log,
+		HTTP: client, Metrics: m,
 	}
 	stageCtx, stopStages := context.WithCancel(ctx)
 	defer stopStages()
@@ -151,7 +172,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	case <-time.After(ShutdownBudget - 5*time.Second):
 		log.Warn("stages did not finish in time; unacked messages will be redelivered")
 	}
-	setReady(nil, nil)
+	setReady(nil, nil, nil)
 	shutdownHTTP()
 	conn.Close()
 	log.Info("stopped")
@@ -211,4 +232,28 @@ func (l lazyDLQ) Purge(ctx context.Context, stage string) (uint64, error) {
 		return d.Purge(ctx, stage)
 	}
 	return 0, errNotReady
+}
+
+// lazyFeeds lets the HTTP server start before NATS is up.
+type lazyFeeds struct{ get func() *feeder.Registry }
+
+func (l lazyFeeds) Statuses(ctx context.Context, now time.Time) ([]feeder.Status, error) {
+	if r := l.get(); r != nil {
+		return r.Statuses(ctx, now)
+	}
+	return nil, errNotReady
+}
+
+func (l lazyFeeds) Add(ctx context.Context, f config.Feed) (feeder.Entry, error) {
+	if r := l.get(); r != nil {
+		return r.Add(ctx, f)
+	}
+	return feeder.Entry{}, errNotReady
+}
+
+func (l lazyFeeds) Remove(ctx context.Context, urlOrID string) (feeder.Entry, error) {
+	if r := l.get(); r != nil {
+		return r.Remove(ctx, urlOrID)
+	}
+	return feeder.Entry{}, errNotReady
 }
