@@ -1,11 +1,14 @@
 package extract
 
 import (
+	"bytes"
 	"compress/gzip"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 // evalPages is the article-body evaluation set, outside the repository
@@ -26,6 +29,9 @@ func BenchmarkFromHTML(b *testing.B) {
 		own = append(own, raw)
 	}
 	b.Run("fixtures", func(b *testing.B) { benchPages(b, Default, own) })
+	// The floor under any extraction: parsing the same pages into a DOM
+	// with x/net/html. scripts/bench reports extraction as a ratio to it.
+	b.Run("baseline-html-parse", func(b *testing.B) { benchParse(b, own) })
 
 	eval := loadEvalPages(b)
 	for _, bc := range []struct {
@@ -42,14 +48,20 @@ func BenchmarkFromHTML(b *testing.B) {
 			benchPages(b, bc.x, eval)
 		})
 	}
+	b.Run("eval-baseline-html-parse", func(b *testing.B) {
+		if eval == nil {
+			b.Skipf("%s not found", evalPages)
+		}
+		benchParse(b, eval)
+	})
 }
 
 func benchPages(b *testing.B, x Extractor, pages [][]byte) {
-	var bytes int64
+	var size int64
 	for _, p := range pages {
-		bytes += int64(len(p))
+		size += int64(len(p))
 	}
-	b.SetBytes(bytes / int64(len(pages)))
+	b.SetBytes(size / int64(len(pages)))
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
@@ -80,4 +92,21 @@ func loadEvalPages(b *testing.B) [][]byte {
 		pages = append(pages, raw)
 	}
 	return pages
+}
+
+func benchParse(b *testing.B, pages [][]byte) {
+	var size int64
+	for _, p := range pages {
+		size += int64(len(p))
+	}
+	b.SetBytes(size / int64(len(pages)))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		if _, err := html.Parse(bytes.NewReader(pages[n%len(pages)])); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pages/s")
 }
