@@ -57,8 +57,12 @@ type Extraction struct {
 	Jurisdiction *JurisdictionFact `protobuf:"bytes,14,opt,name=jurisdiction,proto3" json:"jurisdiction,omitempty"`
 	// Other incidents the article only mentions (never merged into this one).
 	MentionedIncidents []*MentionedIncident `protobuf:"bytes,15,rep,name=mentioned_incidents,json=mentionedIncidents,proto3" json:"mentioned_incidents,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// The article the facts were extracted from, so that the indexer can
+	// store it and cite it (title, outlet, dates) without another lookup.
+	// Evidence offsets point into article.text.
+	Article       *Article `protobuf:"bytes,16,opt,name=article,proto3" json:"article,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Extraction) Reset() {
@@ -192,6 +196,13 @@ func (x *Extraction) GetJurisdiction() *JurisdictionFact {
 func (x *Extraction) GetMentionedIncidents() []*MentionedIncident {
 	if x != nil {
 		return x.MentionedIncidents
+	}
+	return nil
+}
+
+func (x *Extraction) GetArticle() *Article {
+	if x != nil {
+		return x.Article
 	}
 	return nil
 }
@@ -950,7 +961,7 @@ var File_breachwire_v1_extraction_proto protoreflect.FileDescriptor
 
 const file_breachwire_v1_extraction_proto_rawDesc = "" +
 	"\n" +
-	"\x1ebreachwire/v1/extraction.proto\x12\rbreachwire.v1\x1a\x1cbreachwire/v1/evidence.proto\x1a\x1cbreachwire/v1/taxonomy.proto\"\xd6\x06\n" +
+	"\x1ebreachwire/v1/extraction.proto\x12\rbreachwire.v1\x1a\x1bbreachwire/v1/article.proto\x1a\x1cbreachwire/v1/evidence.proto\x1a\x1cbreachwire/v1/taxonomy.proto\"\x88\a\n" +
 	"\n" +
 	"Extraction\x12\x1d\n" +
 	"\n" +
@@ -971,7 +982,8 @@ const file_breachwire_v1_extraction_proto_rawDesc = "" +
 	"\rincident_date\x18\f \x01(\v2\x17.breachwire.v1.DateFactR\fincidentDate\x12@\n" +
 	"\x0fdisclosure_date\x18\r \x01(\v2\x17.breachwire.v1.DateFactR\x0edisclosureDate\x12C\n" +
 	"\fjurisdiction\x18\x0e \x01(\v2\x1f.breachwire.v1.JurisdictionFactR\fjurisdiction\x12Q\n" +
-	"\x13mentioned_incidents\x18\x0f \x03(\v2 .breachwire.v1.MentionedIncidentR\x12mentionedIncidents\"\xc7\x01\n" +
+	"\x13mentioned_incidents\x18\x0f \x03(\v2 .breachwire.v1.MentionedIncidentR\x12mentionedIncidents\x120\n" +
+	"\aarticle\x18\x10 \x01(\v2\x16.breachwire.v1.ArticleR\aarticle\"\xc7\x01\n" +
 	"\x10OrganisationFact\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaliases\x18\x02 \x03(\tR\aaliases\x12\x16\n" +
@@ -1068,15 +1080,16 @@ var file_breachwire_v1_extraction_proto_goTypes = []any{
 	(*DateFact)(nil),           // 7: breachwire.v1.DateFact
 	(*JurisdictionFact)(nil),   // 8: breachwire.v1.JurisdictionFact
 	(*MentionedIncident)(nil),  // 9: breachwire.v1.MentionedIncident
-	(*Evidence)(nil),           // 10: breachwire.v1.Evidence
-	(RecordsQualifier)(0),      // 11: breachwire.v1.RecordsQualifier
-	(RecordsUnit)(0),           // 12: breachwire.v1.RecordsUnit
-	(RecordsKind)(0),           // 13: breachwire.v1.RecordsKind
-	(Cause)(0),                 // 14: breachwire.v1.Cause
-	(RegulatorActionType)(0),   // 15: breachwire.v1.RegulatorActionType
-	(RegulatorActionStage)(0),  // 16: breachwire.v1.RegulatorActionStage
-	(NotificationAudience)(0),  // 17: breachwire.v1.NotificationAudience
-	(DataType)(0),              // 18: breachwire.v1.DataType
+	(*Article)(nil),            // 10: breachwire.v1.Article
+	(*Evidence)(nil),           // 11: breachwire.v1.Evidence
+	(RecordsQualifier)(0),      // 12: breachwire.v1.RecordsQualifier
+	(RecordsUnit)(0),           // 13: breachwire.v1.RecordsUnit
+	(RecordsKind)(0),           // 14: breachwire.v1.RecordsKind
+	(Cause)(0),                 // 15: breachwire.v1.Cause
+	(RegulatorActionType)(0),   // 16: breachwire.v1.RegulatorActionType
+	(RegulatorActionStage)(0),  // 17: breachwire.v1.RegulatorActionStage
+	(NotificationAudience)(0),  // 18: breachwire.v1.NotificationAudience
+	(DataType)(0),              // 19: breachwire.v1.DataType
 }
 var file_breachwire_v1_extraction_proto_depIdxs = []int32{
 	1,  // 0: breachwire.v1.Extraction.organisation:type_name -> breachwire.v1.OrganisationFact
@@ -1089,29 +1102,30 @@ var file_breachwire_v1_extraction_proto_depIdxs = []int32{
 	7,  // 7: breachwire.v1.Extraction.disclosure_date:type_name -> breachwire.v1.DateFact
 	8,  // 8: breachwire.v1.Extraction.jurisdiction:type_name -> breachwire.v1.JurisdictionFact
 	9,  // 9: breachwire.v1.Extraction.mentioned_incidents:type_name -> breachwire.v1.MentionedIncident
-	10, // 10: breachwire.v1.OrganisationFact.evidence:type_name -> breachwire.v1.Evidence
-	11, // 11: breachwire.v1.RecordsFact.qualifier:type_name -> breachwire.v1.RecordsQualifier
-	12, // 12: breachwire.v1.RecordsFact.unit:type_name -> breachwire.v1.RecordsUnit
-	13, // 13: breachwire.v1.RecordsFact.kind:type_name -> breachwire.v1.RecordsKind
-	10, // 14: breachwire.v1.RecordsFact.evidence:type_name -> breachwire.v1.Evidence
-	14, // 15: breachwire.v1.CauseFact.primary:type_name -> breachwire.v1.Cause
-	14, // 16: breachwire.v1.CauseFact.contributing:type_name -> breachwire.v1.Cause
-	10, // 17: breachwire.v1.CauseFact.evidence:type_name -> breachwire.v1.Evidence
-	15, // 18: breachwire.v1.RegulatorAction.action:type_name -> breachwire.v1.RegulatorActionType
-	16, // 19: breachwire.v1.RegulatorAction.stage:type_name -> breachwire.v1.RegulatorActionStage
-	10, // 20: breachwire.v1.RegulatorAction.evidence:type_name -> breachwire.v1.Evidence
-	17, // 21: breachwire.v1.NotificationTiming.audience:type_name -> breachwire.v1.NotificationAudience
-	10, // 22: breachwire.v1.NotificationTiming.evidence:type_name -> breachwire.v1.Evidence
-	18, // 23: breachwire.v1.DataTypeFact.data_type:type_name -> breachwire.v1.DataType
-	10, // 24: breachwire.v1.DataTypeFact.evidence:type_name -> breachwire.v1.Evidence
-	10, // 25: breachwire.v1.DateFact.evidence:type_name -> breachwire.v1.Evidence
-	10, // 26: breachwire.v1.JurisdictionFact.evidence:type_name -> breachwire.v1.Evidence
-	10, // 27: breachwire.v1.MentionedIncident.evidence:type_name -> breachwire.v1.Evidence
-	28, // [28:28] is the sub-list for method output_type
-	28, // [28:28] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	10, // 10: breachwire.v1.Extraction.article:type_name -> breachwire.v1.Article
+	11, // 11: breachwire.v1.OrganisationFact.evidence:type_name -> breachwire.v1.Evidence
+	12, // 12: breachwire.v1.RecordsFact.qualifier:type_name -> breachwire.v1.RecordsQualifier
+	13, // 13: breachwire.v1.RecordsFact.unit:type_name -> breachwire.v1.RecordsUnit
+	14, // 14: breachwire.v1.RecordsFact.kind:type_name -> breachwire.v1.RecordsKind
+	11, // 15: breachwire.v1.RecordsFact.evidence:type_name -> breachwire.v1.Evidence
+	15, // 16: breachwire.v1.CauseFact.primary:type_name -> breachwire.v1.Cause
+	15, // 17: breachwire.v1.CauseFact.contributing:type_name -> breachwire.v1.Cause
+	11, // 18: breachwire.v1.CauseFact.evidence:type_name -> breachwire.v1.Evidence
+	16, // 19: breachwire.v1.RegulatorAction.action:type_name -> breachwire.v1.RegulatorActionType
+	17, // 20: breachwire.v1.RegulatorAction.stage:type_name -> breachwire.v1.RegulatorActionStage
+	11, // 21: breachwire.v1.RegulatorAction.evidence:type_name -> breachwire.v1.Evidence
+	18, // 22: breachwire.v1.NotificationTiming.audience:type_name -> breachwire.v1.NotificationAudience
+	11, // 23: breachwire.v1.NotificationTiming.evidence:type_name -> breachwire.v1.Evidence
+	19, // 24: breachwire.v1.DataTypeFact.data_type:type_name -> breachwire.v1.DataType
+	11, // 25: breachwire.v1.DataTypeFact.evidence:type_name -> breachwire.v1.Evidence
+	11, // 26: breachwire.v1.DateFact.evidence:type_name -> breachwire.v1.Evidence
+	11, // 27: breachwire.v1.JurisdictionFact.evidence:type_name -> breachwire.v1.Evidence
+	11, // 28: breachwire.v1.MentionedIncident.evidence:type_name -> breachwire.v1.Evidence
+	29, // [29:29] is the sub-list for method output_type
+	29, // [29:29] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_breachwire_v1_extraction_proto_init() }
@@ -1119,6 +1133,7 @@ func file_breachwire_v1_extraction_proto_init() {
 	if File_breachwire_v1_extraction_proto != nil {
 		return
 	}
+	file_breachwire_v1_article_proto_init()
 	file_breachwire_v1_evidence_proto_init()
 	file_breachwire_v1_taxonomy_proto_init()
 	file_breachwire_v1_extraction_proto_msgTypes[4].OneofWrappers = []any{}

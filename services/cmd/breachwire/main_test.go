@@ -413,7 +413,8 @@ func TestRunIngestsAFeed(t *testing.T) {
 	for {
 		_, m := get(t, base+"/metrics")
 		if strings.Contains(m, `breachwire_stage_processed_total{stage="scraper"} 3`) &&
-			strings.Contains(m, `breachwire_consumer_pending_messages{stage="classifier"} 3`) {
+			strings.Contains(m, `breachwire_stage_processed_total{stage="classifier"} 3`) &&
+			strings.Contains(m, `breachwire_consumer_pending_messages{stage="indexer"} 3`) {
 			break
 		}
 		if time.Now().After(deadline) {

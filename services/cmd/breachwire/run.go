@@ -32,6 +32,7 @@ func commands() []command {
 		{"dlq", "dlq list|replay|purge [flags]", "inspect, replay or purge dead-lettered messages", cmdDLQ},
 		{"extract", "extract [flags] FILE|URL...", "print the main text and metadata of pages as JSON", cmdExtract},
 		{"feeds", "feeds add|list|remove|status [flags]", "manage the feeds to poll and see their health", cmdFeeds},
+		{"classify", "classify [--format json|jsonl] FILE...|-", "extract breach facts from article text or HTML, with evidence", cmdClassify},
 	}
 }
 

@@ -18,6 +18,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/breachwire/breachwire/services/classifier"
+	"github.com/breachwire/breachwire/services/classifier/rules"
 	"github.com/breachwire/breachwire/services/feeder"
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
@@ -30,8 +32,8 @@ import (
 
 // Stages lists every stage this binary can run, in pipeline order.
 func Stages() []pipeline.Stage {
-	// The classifier, indexer and alerter join here as they land.
-	return []pipeline.Stage{feeder.Stage(), scraper.Stage()}
+	// The indexer and alerter join here as they land.
+	return []pipeline.Stage{feeder.Stage(), scraper.Stage(), classifier.Stage(rules.New())}
 }
 
 // StageNames lists the names of Stages().

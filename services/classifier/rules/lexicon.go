@@ -1,0 +1,127 @@
+package rules
+
+import (
+	"sort"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
+)
+
+// category groups keyword patterns by the field rule that uses them.
+type category int
+
+const (
+	catBreach     category = iota // the article is about a breach
+	catNotBreach                  // vulnerability, patch, campaign: not a breach by itself
+	catCause                      // cause cues
+	catRegulator                  // regulator names
+	catAction                     // regulator action cues
+	catRecordUnit                 // nouns that count records
+	catDataType                   // kinds of data exposed
+	catOrgCue                     // phrases that introduce the breached organisation
+	numCategories
+)
+
+// hit is one keyword occurrence, on word boundaries.
+type hit struct {
+	cat     category
+	pattern int // index in the category's pattern list
+	key     string
+	start   int
+	end     int
+	sent    int
+}
+
+type lex struct {
+	trie     *ahocorasick.Trie
+	patterns []patternRef
+}
+
+type patternRef struct {
+	cat   category
+	index int
+	key   string
+}
+
+var (
+	registry   [numCategories][]string
+	registryMu sync.Mutex
+	built      *lex
+	buildOnce  sync.Once
+)
+
+// register adds lower-case patterns for a category and returns their
+// indexes; call it from package-level var declarations.
+func register(cat category, patterns ...string) []string {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	registry[cat] = append(registry[cat], patterns...)
+	return patterns
+}
+
+// lexicon builds the automaton over every registered pattern, once.
+func lexicon() *lex {
+	buildOnce.Do(func() {
+		registryMu.Lock()
+		defer registryMu.Unlock()
+		b := ahocorasick.NewTrieBuilder()
+		l := &lex{}
+		for cat := range numCategories {
+			for i, p := range registry[cat] {
+				b.AddString(p)
+				l.patterns = append(l.patterns, patternRef{cat: cat, index: i, key: p})
+			}
+		}
+		l.trie = b.Build()
+		built = l
+	})
+	return built
+}
+
+// find returns the hits of every pattern in lower (already lower-cased),
+// keeping only those on word boundaries.
+func (l *lex) find(lower string) []hit {
+	var out []hit
+	for _, m := range l.trie.MatchString(lower) {
+		ref := l.patterns[m.Pattern()]
+		s := int(m.Pos())
+		e := s + len(ref.key)
+		if wordBefore(lower, s) || wordAfter(lower, e) {
+			continue
+		}
+		out = append(out, hit{cat: ref.cat, pattern: ref.index, key: ref.key, start: s, end: e})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+// wordBefore and wordAfter report whether a letter or digit touches a match
+// at byte start (from the left) or end (from the right).
+func wordBefore(s string, start int) bool {
+	if start <= 0 {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:start])
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
+}
+
+func wordAfter(s string, end int) bool {
+	if end >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[end:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
+}
+
+// hitsOf returns the document's hits of one category.
+func (d *doc) hitsOf(cat category) []hit {
+	var out []hit
+	for _, h := range d.hits {
+		if h.cat == cat {
+			out = append(out, h)
+		}
+	}
+	return out
+}
