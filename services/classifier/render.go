@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"math"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -138,22 +139,12 @@ func currencyExponent(code string) int {
 
 // MajorAmount converts minor units back to a number of currency units.
 func MajorAmount(minor int64, currency string) float64 {
-	v := float64(minor)
-	for range currencyExponent(currency) {
-		v /= 10
-	}
-	return v
+	return float64(minor) / math.Pow10(currencyExponent(currency))
 }
 
 // MinorAmount converts currency units to minor units, rounding.
 func MinorAmount(major float64, currency string) int64 {
-	for range currencyExponent(currency) {
-		major *= 10
-	}
-	if major < 0 {
-		return int64(major - 0.5)
-	}
-	return int64(major + 0.5)
+	return int64(math.Round(major * math.Pow10(currencyExponent(currency))))
 }
 
 // Render turns an Extraction into the CLI's JSON shape.

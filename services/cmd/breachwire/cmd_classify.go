@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -64,7 +62,7 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 	}
 	failed := 0
 	for _, in := range inputs {
-		res, err := classifyInput(ctx, x, in)
+		res, err := classifyInput(ctx, x, in, e.stdin)
 		if err != nil {
 			failed++
 			fmt.Fprintf(e.stderr, "breachwire: classify %s: %v\n", in, err)
@@ -80,11 +78,11 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func classifyInput(ctx context.Context, x classifier.Extractor, in string) (classifier.ResultJSON, error) {
+func classifyInput(ctx context.Context, x classifier.Extractor, in string, stdin io.Reader) (classifier.ResultJSON, error) {
 	var raw []byte
 	var err error
 	if in == "-" {
-		raw, err = io.ReadAll(io.LimitReader(bufio.NewReader(os.Stdin), classifier.MaxTextBytes+1))
+		raw, err = io.ReadAll(io.LimitReader(stdin, classifier.MaxTextBytes+1))
 	} else {
 		raw, err = readPage(in)
 	}

@@ -47,7 +47,7 @@ func writeGzip(t *testing.T, path string, data []byte) {
 func runExtract(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err := run(t.Context(), append([]string{"extract"}, args...), &out, &errb, func(string) string { return "" })
+	err := run(t.Context(), append([]string{"extract"}, args...), strings.NewReader(""), &out, &errb, func(string) string { return "" })
 	code = exitCode(err, &errb)
 	return out.String(), errb.String(), code
 }

@@ -14,7 +14,7 @@ func main() {
 		<-ctx.Done()
 		stop() // a second signal kills the process the usual way
 	}()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }

@@ -132,7 +132,7 @@ func TestRunBecomesReadyAndStopsCleanlyOnSignal(t *testing.T) {
 func runCLI(t *testing.T, envv map[string]string, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err := run(t.Context(), args, &out, &errb, func(k string) string { return envv[k] })
+	err := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return envv[k] })
 	code := exitCode(err, &errb)
 	return out.String(), errb.String(), code
 }
@@ -404,7 +404,7 @@ func TestRunIngestsAFeed(t *testing.T) {
 		defer close(done)
 		var o, e bytes.Buffer
 		err := run(ctx, []string{"run", "--data", t.TempDir(), "--http", addr, "--allow-private-networks", "--feed", srv.URL + "/feed.xml", "--log-level", "warn"},
-			&o, &e, func(string) string { return "" })
+			strings.NewReader(""), &o, &e, func(string) string { return "" })
 		out, stderr, code = o.String(), e.String(), exitCode(err, &e)
 	}()
 	base := "http://" + addr

@@ -20,6 +20,7 @@ type command struct {
 
 // env is what a subcommand may touch: no globals, so run is testable.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
@@ -38,8 +39,8 @@ func commands() []command {
 
 // run executes the command line args and returns an error whose kind
 // decides the exit code (see exitCode).
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 {
 		usage(stderr)
 		return &config.UsageError{Err: errors.New("no command given")}
