@@ -35,8 +35,10 @@ type hit struct {
 }
 
 type lex struct {
-	trie     *ahocorasick.Trie
-	patterns []patternRef
+	trie *ahocorasick.Trie
+	// refs[i] are every (category, index) registered under the trie's
+	// i-th distinct string: two categories may share a keyword.
+	refs [][]patternRef
 }
 
 type patternRef struct {
@@ -66,18 +68,30 @@ func lexicon() *lex {
 	buildOnce.Do(func() {
 		registryMu.Lock()
 		defer registryMu.Unlock()
-		b := ahocorasick.NewTrieBuilder()
-		l := &lex{}
-		for cat := range numCategories {
-			for i, p := range registry[cat] {
-				b.AddString(p)
-				l.patterns = append(l.patterns, patternRef{cat: cat, index: i, key: p})
-			}
-		}
-		l.trie = b.Build()
-		built = l
+		built = buildLexicon(registry[:])
 	})
 	return built
+}
+
+// buildLexicon builds an automaton over patterns indexed by category.
+func buildLexicon(patterns [][]string) *lex {
+	b := ahocorasick.NewTrieBuilder()
+	l := &lex{}
+	slot := map[string]int{}
+	for cat, pats := range patterns {
+		for i, p := range pats {
+			k, ok := slot[p]
+			if !ok {
+				k = len(l.refs)
+				slot[p] = k
+				l.refs = append(l.refs, nil)
+				b.AddString(p)
+			}
+			l.refs[k] = append(l.refs[k], patternRef{cat: category(cat), index: i, key: p})
+		}
+	}
+	l.trie = b.Build()
+	return l
 }
 
 // find returns the hits of every pattern in lower (already lower-cased),
@@ -85,13 +99,15 @@ func lexicon() *lex {
 func (l *lex) find(lower string) []hit {
 	var out []hit
 	for _, m := range l.trie.MatchString(lower) {
-		ref := l.patterns[m.Pattern()]
+		refs := l.refs[m.Pattern()]
 		s := int(m.Pos())
-		e := s + len(ref.key)
+		e := s + len(refs[0].key)
 		if wordBefore(lower, s) || wordAfter(lower, e) {
 			continue
 		}
-		out = append(out, hit{cat: ref.cat, pattern: ref.index, key: ref.key, start: s, end: e})
+		for _, ref := range refs {
+			out = append(out, hit{cat: ref.cat, pattern: ref.index, key: ref.key, start: s, end: e})
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
