@@ -142,7 +142,7 @@ var causeCues = concatCues(
 		"contractor", "contractors", "subcontractor", "business associate", "service provider", "services provider",
 		"data recovery", "supplier", "payment processor", "hosting provider", "portal provider", "software provider",
 		"technology vendor", "outsourced", "outside vendor", "processor"),
-	roled(causeIncident, "hacked", "hack", "breach", "breached", "compromised", "accessed", "unauthorized access",
+	roled(causeIncident, "hacked", "hacked into", "hack", "breach", "breached", "compromised", "accessed", "unauthorized access",
 		"unauthorised access", "copied", "copy", "exposed", "disclosed", "gained access", "stolen", "infected", "malware",
 		"ransomware", "error", "incident", "security incident", "leaked", "without authorisation",
 		"without authorization", "no authorization", "no authorisation", "failed to", "made available online",
@@ -200,9 +200,10 @@ const numCauses = int(cUnknown) + 1
 
 // causeScore is one category's total and its best sentence.
 type causeScore struct {
-	total float64
-	best  float64
-	sent  int
+	total      float64
+	best       float64
+	sent       int
+	withVendor bool // named in a sentence where a vendor was at fault
 }
 
 // cause finds the primary and contributing causes and the sentence that
@@ -248,7 +249,10 @@ func cause(d *doc) *bwv1.CauseFact {
 	fact := &bwv1.CauseFact{Primary: top, Evidence: d.evidence(scores[top].sent)}
 	var contributing []bwv1.Cause
 	for c := 1; c < numCauses; c++ {
-		if s := scores[c].total; bwv1.Cause(c) != top && s >= 1 && s >= 0.35*t {
+		s := scores[c]
+		// A vendor at fault was breached somehow: what the vendor sentences
+		// say happened to it contributes.
+		if bwv1.Cause(c) != top && (s.total >= 1 && s.total >= 0.35*t || top == cThird && s.withVendor) {
 			contributing = append(contributing, bwv1.Cause(c))
 		}
 	}
@@ -325,12 +329,14 @@ func scoreCauseSentence(i int, sh []hit, scores *[numCauses]causeScore) {
 	if employee && misuse {
 		w[cInsider] = math.Max(w[cInsider], causeInsiderPair)
 	}
+	vendorAtFault := vendor && incident
 	for c := 1; c < numCauses; c++ {
 		if w[c] == 0 {
 			continue
 		}
 		s := &scores[c]
 		s.total += w[c]
+		s.withVendor = s.withVendor || vendorAtFault
 		if w[c] > s.best {
 			s.best, s.sent = w[c], i
 		}
