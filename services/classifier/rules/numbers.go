@@ -20,6 +20,7 @@ type quantity struct {
 	end       int    // ...
 	numStart  int    // span of the number itself
 	text      string // the phrase as written
+	mult      int64  // multiplier word applied ("million" = 1e6), else 0
 }
 
 var wordNumbers = map[string]int64{
@@ -50,7 +51,8 @@ var vagueRanges = []struct {
 	{regexp.MustCompile(`(?i)\bdozens\b`), 24, 99},
 }
 
-var vagueUnknown = regexp.MustCompile(`(?i)\b(?:a handful|a small number|a number|a few|several|some|a limited number|an unknown number|an undisclosed number|a significant number|a large number|many)\b`)
+// Quotes may wrap the vague word: a “handful” of customers.
+var vagueUnknown = regexp.MustCompile(`(?i)\b(?:a ["“‘']?handful|a small number|a number|a few|several|some|a limited number|an unknown number|an undisclosed number|a significant number|a large number|many)\b["”’']?`)
 
 // numberRE finds digit numbers ("83,000", "1.5", "2 000 000") with an optional
 // multiplier word, and word numbers ("eighty-two thousand", "half a million").
@@ -64,9 +66,10 @@ var qualifierBefore = []struct {
 	re *regexp.Regexp
 	q  bwv1.RecordsQualifier
 }{
-	{regexp.MustCompile(`(?i)(?:more than|over|at least|in excess of|upwards of|upward of|no fewer than|no less than|exceeding|north of|as many as)\s+$`), bwv1.RecordsQualifier_RECORDS_QUALIFIER_AT_LEAST},
-	{regexp.MustCompile(`(?i)(?:up to|fewer than|less than|under|no more than|at most|as few as|below)\s+$`), bwv1.RecordsQualifier_RECORDS_QUALIFIER_AT_MOST},
-	{regexp.MustCompile(`(?i)(?:about|around|approximately|approx\.?|roughly|nearly|almost|some|an estimated|estimated|close to|just under|just over|circa|c\.|~)\s*$`), bwv1.RecordsQualifier_RECORDS_QUALIFIER_APPROXIMATE},
+	{regexp.MustCompile(`(?i)\b(?:more than|over|at least|in excess of|upwards of|upward of|no fewer than|no less than|exceeding|north of|as few as)\s+$`), bwv1.RecordsQualifier_RECORDS_QUALIFIER_AT_LEAST},
+	// "as many as 9.4 million" bounds the count from above.
+	{regexp.MustCompile(`(?i)\b(?:up to|fewer than|less than|under|no more than|at most|as many as|below)\s+$`), bwv1.RecordsQualifier_RECORDS_QUALIFIER_AT_MOST},
+	{regexp.MustCompile(`(?i)(?:\b(?:about|around|approximately|approx\.?|roughly|nearly|almost|some|an estimated|estimated|close to|just under|just over|circa|c\.)|~)\s*$`), bwv1.RecordsQualifier_RECORDS_QUALIFIER_APPROXIMATE},
 }
 
 // findQuantities returns the counts written in text[s.start:s.end], in order.
@@ -98,15 +101,17 @@ func findQuantities(text string, s span) []quantity {
 		}
 		var val float64
 		var ok bool
+		var mult int64
 		if m[2] >= 0 {
 			val, ok = digitValue(seg[m[2]:m[3]])
 			if ok && m[4] >= 0 {
-				mult := strings.ToLower(seg[m[4]:m[5]])
+				w := strings.ToLower(seg[m[4]:m[5]])
 				// "m" and "b" alone are multipliers only right after the digits ("2.9m").
-				if (mult == "m" || mult == "b" || mult == "k") && m[4] != m[3] {
+				if (w == "m" || w == "b" || w == "k") && m[4] != m[3] {
 					b = m[3]
 				} else {
-					val *= multipliers[mult]
+					val *= multipliers[w]
+					mult = int64(multipliers[w])
 				}
 			}
 			if ok && skipDigits(seg, m[2], m[3], b) {
@@ -121,28 +126,78 @@ func findQuantities(text string, s span) []quantity {
 		if !ok || val <= 0 || val > 1e11 {
 			continue
 		}
-		q := quantity{value: int64(math.Round(val)), qualifier: bwv1.RecordsQualifier_RECORDS_QUALIFIER_EXACT, numStart: s.start + a, start: s.start + a, end: s.start + b}
+		q := quantity{value: int64(math.Round(val)), qualifier: bwv1.RecordsQualifier_RECORDS_QUALIFIER_EXACT, numStart: s.start + a, start: s.start + a, end: s.start + b, mult: mult}
 		// A rounded figure with a multiplier ("1.5 million") is approximate
-		// only when the text says so; keep it exact otherwise.
+		// only when the text says so; keep it exact otherwise. Only the
+		// words just before the number matter, so only those are searched.
+		from := max(0, a-qualifierReach)
 		for _, qb := range qualifierBefore {
-			if loc := qb.re.FindStringIndex(seg[:a]); loc != nil {
+			if loc := qb.re.FindStringIndex(seg[from:a]); loc != nil {
 				q.qualifier = qb.q
-				q.start = s.start + loc[0]
+				q.start = s.start + from + loc[0]
 				break
 			}
 		}
-		mark(a, b)
+		mark(q.start-s.start, b)
 		out = append(out, q)
 	}
 	for _, m := range vagueUnknown.FindAllStringIndex(seg, -1) {
 		if taken[m[0]] {
 			continue
 		}
+		// "how many customers", "how few": a question, not a quantity.
+		if strings.HasSuffix(strings.ToLower(seg[:m[0]]), "how ") {
+			continue
+		}
 		out = append(out, quantity{unknown: true, qualifier: bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN, numStart: s.start + m[0], start: s.start + m[0], end: s.start + m[1]})
 	}
 	sortQuantities(out)
+	out = mergeRanges(seg, s.start, out)
 	for i := range out {
 		out[i].text = text[out[i].start:out[i].end]
+	}
+	return out
+}
+
+// qualifierReach is how many bytes before a number a qualifier may start
+// ("in excess of " is the longest).
+const qualifierReach = 24
+
+// rangeJoin matches what may stand between the two ends of a range:
+// "450 to 750", "2-3 million", "between 450 and 750".
+var rangeJoin = regexp.MustCompile(`^\s*(?:-|–|—|to|and)\s*$`)
+
+// mergeRanges joins "450 to 750" and "between 450 and 750" into one
+// quantity with qualifier range. A multiplier on the upper end also applies
+// to a bare lower end: "2 to 3 million" is 2,000,000..3,000,000.
+func mergeRanges(seg string, base int, qs []quantity) []quantity {
+	out := qs[:0]
+	for i := 0; i < len(qs); i++ {
+		q := qs[i]
+		if i+1 < len(qs) && !q.unknown && !qs[i+1].unknown && q.max == 0 && qs[i+1].max == 0 &&
+			q.qualifier == bwv1.RecordsQualifier_RECORDS_QUALIFIER_EXACT && qs[i+1].qualifier == bwv1.RecordsQualifier_RECORDS_QUALIFIER_EXACT {
+			r := qs[i+1]
+			join := seg[q.end-base : r.start-base]
+			isAnd := strings.Contains(join, "and")
+			before := strings.TrimRight(seg[:q.start-base], " ")
+			between := strings.HasSuffix(strings.ToLower(before), "between")
+			lo := q.value
+			if q.mult == 0 && r.mult > 1 && lo*r.mult <= r.value*10 {
+				lo *= r.mult
+			}
+			if rangeJoin.MatchString(join) && (!isAnd || between) && lo < r.value {
+				q.value, q.max = lo, r.value
+				q.end = r.end
+				q.qualifier = bwv1.RecordsQualifier_RECORDS_QUALIFIER_RANGE
+				if between {
+					q.start = base + len(before) - len("between")
+				}
+				out = append(out, q)
+				i++
+				continue
+			}
+		}
+		out = append(out, q)
 	}
 	return out
 }
