@@ -99,35 +99,35 @@ func recordNounKeys() []string {
 // candidate; most are stems ("affect" covers affected, affecting, affects).
 var (
 	// The count is the incident's: something happened to these people.
-	strongCues = []string{"affect", "impact", "expos", "compromis", "stole", "steal", "leak", "breached",
+	strongCues = newCueSet("affect", "impact", "expos", "compromis", "stole", "steal", "leak", "breached",
 		"hacked", "notif", "victim", "disclos", "dump", "made available", "publish", "viewed", "obtain",
-		"copied", "exfiltrat", "sold ", "selling", "for sale", "lost", "missing", "misdirect", "misaddress",
+		"copied", "exfiltrat", "pilfer", "swipe", "harvest", "scrape", "siphon", "download", "available online", "put online", "sold ", "selling", "for sale", "lost", "missing", "misdirect", "misaddress",
 		"theft", "accessed", "access to", "at risk", "posted", "involv", "logged on", "logged in", "logged onto",
-		"wrongly sent", "inadvertently", "alerted", "impermissibl", "improperly", "mailed", "discarded", "disposed"}
+		"wrongly sent", "inadvertently", "alerted", "impermissibl", "improperly", "mailed", "discarded", "disposed")
 	// Weaker: the count is near the breach's data or wording.
-	weakCues = []string{"information of", "data of", "details of", "records of", "information on",
+	weakCues = newCueSet("information of", "data of", "details of", "records of", "information on",
 		"information for", "data on", "details for", "data for", "contain", "includ", "breach", "hack",
 		"incident", "attack", "database", "personal", "ransom", "unauthori", "phi", "ephi",
-		"protected health information"}
+		"protected health information")
 	// The count is the organisation's size, not the incident's.
-	baseCues = []string{"serves ", "serving ", "serve ", "customer base", "user base", "signing up", "signed up",
+	baseCues = newCueSet("serves ", "serving ", "serve ", "customer base", "user base", "signing up", "signed up",
 		"sign up", "have joined", "has joined", "a month", "per month", "each month", "every month",
-		"per year", "each year", "every year", "annually", "population", "employs ", "operates "}
+		"per year", "each year", "every year", "annually", "population", "employs ", "operates ")
 	// The count belongs to another incident the article only mentions.
-	otherIncidentCues = []string{"previous", "earlier breach", "earlier incident", "earlier hack",
+	otherIncidentCues = newCueSet("previous", "earlier breach", "earlier incident", "earlier hack",
 		"earlier attack", "separate incident", "unconnected", "another breach", "another incident",
 		"also fell victim", "last year's", "prior breach", "in the past", "similar", "recall ", "remember ",
-		"other breaches", "in a separate", "history of"}
+		"other breaches", "in a separate", "history of")
 	// Only part of the count: "of those, 14 ...".
-	subsetCues = []string{"of those", "of them", "of these", "of whom", "among them", "among those"}
+	subsetCues = newCueSet("of those", "of them", "of these", "of whom", "among them", "among those")
 	// The count is an upper bound on who might be affected.
-	atRiskCues = []string{"may have", "might have", "could have", "potentially", "possibly", "at risk",
-		"logged on", "logged in", "logged onto", "claim", "could be", "may be"}
+	atRiskCues = newCueSet("may have", "might have", "could have", "potentially", "possibly", "at risk",
+		"logged on", "logged in", "logged onto", "claim", "could be", "may be")
 	// Established after investigation.
-	confirmedCues = []string{"confirmed", "investigation found", "determined that", "established that",
-		"final total", "concluded that"}
+	confirmedCues = newCueSet("confirmed", "investigation found", "determined that", "established that",
+		"final total", "concluded that")
 	// A total or a later figure outranks earlier partial ones.
-	totalCues = []string{"total", "in all", "overall", "final"}
+	totalCues = newCueSet("total", "in all", "overall", "final")
 )
 
 // recordCandidate is one count the rule considers.
@@ -617,19 +617,28 @@ func scoreRecordCandidate(d *doc, c *recordCandidate, all []recordCandidate, tit
 	c.score = score
 }
 
-// hasCue reports whether one of cues starts a word in s.
-func hasCue(s string, cues []string) bool {
-	for _, cue := range cues {
-		for off := 0; ; {
-			k := strings.Index(s[off:], cue)
-			if k < 0 {
-				break
-			}
-			k += off
-			if k == 0 || !isAlnum(s[k-1]) {
+// cueSet holds cue phrases by their first byte, so that a window is read
+// once, word start by word start, instead of once per cue.
+type cueSet [256][]string
+
+func newCueSet(cues ...string) *cueSet {
+	var c cueSet
+	for _, p := range cues {
+		c[p[0]] = append(c[p[0]], p)
+	}
+	return &c
+}
+
+// hasCue reports whether one of the cues starts a word in s.
+func hasCue(s string, cues *cueSet) bool {
+	for i := 0; i < len(s); i++ {
+		if i > 0 && isAlnum(s[i-1]) {
+			continue
+		}
+		for _, p := range cues[s[i]] {
+			if strings.HasPrefix(s[i:], p) {
 				return true
 			}
-			off = k + 1
 		}
 	}
 	return false
