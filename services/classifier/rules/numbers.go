@@ -87,6 +87,15 @@ var qualifierPhrases = []struct {
 	{"~", bwv1.RecordsQualifier_RECORDS_QUALIFIER_APPROXIMATE},
 }
 
+// qualifierLastBytes are the bytes qualifier phrases end with: most words
+// before a number end otherwise, and need no comparison at all.
+var qualifierLastBytes = func() (t [256]bool) {
+	for _, p := range qualifierPhrases {
+		t[p.phrase[len(p.phrase)-1]] = true
+	}
+	return t
+}()
+
 // qualifierAt returns the qualifier ending just before byte a of lower and
 // where it starts, or ok=false.
 func qualifierAt(lower string, a int) (bwv1.RecordsQualifier, int, bool) {
@@ -95,6 +104,9 @@ func qualifierAt(lower string, a int) (bwv1.RecordsQualifier, int, bool) {
 	trimmed := strings.TrimRight(pre, " \t")
 	spaced := len(trimmed) < len(pre)
 	best, bestLen, start := bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNSPECIFIED, 0, 0
+	if trimmed == "" || !qualifierLastBytes[trimmed[len(trimmed)-1]] {
+		return best, 0, false
+	}
 	for _, p := range qualifierPhrases {
 		if len(p.phrase) <= bestLen || !strings.HasSuffix(trimmed, p.phrase) {
 			continue
@@ -208,11 +220,13 @@ func findQuantities(text string, s span) []quantity {
 // vague count; one switch keeps the scan cheap for all other words.
 func maybeQuantityWord(w string) bool {
 	switch w {
-	case "a", "an", "half", "some", "several", "many", "hundreds", "tens", "millions", "thousands", "dozens":
+	case "a", "an", "half", "some", "several", "many", "hundreds", "tens", "millions", "thousands", "dozens",
+		"one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+		"ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+		"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety":
 		return true
 	}
-	k := numberWordKinds[w]
-	return k != 0 && k != 4
+	return false
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -493,8 +507,9 @@ func skipDigits(seg string, a, numEnd, end int) bool {
 			return true
 		}
 	}
-	rest := strings.ToLower(seg[end:])
-	rest = strings.TrimLeft(rest, " ")
+	// only the next few words matter: do not copy the rest of the text
+	rest := strings.TrimLeft(seg[end:], " ")
+	rest = asciiLower(rest[:min(len(rest), 12)])
 	for _, w := range []string{"percent", "per cent", "pc ", "am", "pm", "a.m", "p.m", "st ", "nd ", "rd ", "th ",
 		"pounds", "dollars", "euros", "usd", "gbp", "eur", "years", "year", "months", "days", "hours", "minutes", "weeks"} {
 		if strings.HasPrefix(rest, w) {
@@ -506,7 +521,8 @@ func skipDigits(seg string, a, numEnd, end int) bool {
 		return true
 	}
 	// Before a money code or symbol, e.g. "EUR 29,000", "US$".
-	before := strings.ToUpper(strings.TrimRight(seg[:a], " "))
+	before := strings.TrimRight(seg[:a], " ")
+	before = strings.ToUpper(before[max(0, len(before)-4):])
 	for _, cur := range []string{"EUR", "GBP", "USD", "US$", "$", "£", "€", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "RON", "HUF", "CZK"} {
 		if strings.HasSuffix(before, cur) {
 			return true

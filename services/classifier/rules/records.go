@@ -69,7 +69,7 @@ var recordNouns = map[string]unitInfo{
 	"canadians": unitPeople, "personnel": unitPeople, "officers": unitPeople, "faculty": unitPeople,
 	"alumni": unitPeople, "claimants": unitPeople, "recipients": unitPeople, "drivers": unitPeople,
 	"social security numbers": unitPeople, "ssns": unitPeople, "national insurance numbers": unitPeople,
-	"user records": unitPeople, "employee records": unitPeople, "personnel records": unitPeople,
+	"user records": unitPeople, "staff members": unitPeople, "employee records": unitPeople, "personnel records": unitPeople,
 
 	"accounts": unitAccounts, "user accounts": unitAccounts, "account holders": unitAccounts,
 	"accountholders": unitAccounts, "profiles": unitAccounts, "credentials": unitAccounts, "passwords": unitAccounts,
@@ -99,35 +99,35 @@ func recordNounKeys() []string {
 // candidate; most are stems ("affect" covers affected, affecting, affects).
 var (
 	// The count is the incident's: something happened to these people.
-	strongCues = newCueSet("affect", "impact", "expos", "compromis", "stole", "steal", "leak", "breached",
-		"hacked", "notif", "victim", "disclos", "dump", "made available", "publish", "viewed", "obtain",
-		"copied", "exfiltrat", "pilfer", "swipe", "harvest", "scrape", "siphon", "download", "available online", "put online", "sold ", "selling", "for sale", "lost", "missing", "misdirect", "misaddress",
+	strongCues = []string{"affect", "impact", "expos", "compromis", "stole", "steal", "leak", "breached",
+		"hacked", "notif", "victim", "disclos", "dump", "made available", "publish", "viewed", "view", "could see", "able to see", "obtain",
+		"copied", "exfiltrat", "pilfer", "swipe", "harvest", "scrape", "siphon", "available online", "put online", "released", "publicly available", "sold ", "selling", "for sale", "lost", "missing", "misdirect", "misaddress",
 		"theft", "accessed", "access to", "at risk", "posted", "involv", "logged on", "logged in", "logged onto",
-		"wrongly sent", "inadvertently", "alerted", "impermissibl", "improperly", "mailed", "discarded", "disposed")
+		"wrongly sent", "inadvertently", "alerted", "impermissibl", "improperly", "mailed", "discarded", "disposed"}
 	// Weaker: the count is near the breach's data or wording.
-	weakCues = newCueSet("information of", "data of", "details of", "records of", "information on",
+	weakCues = []string{"information of", "data of", "details of", "records of", "information on",
 		"information for", "data on", "details for", "data for", "contain", "includ", "breach", "hack",
 		"incident", "attack", "database", "personal", "ransom", "unauthori", "phi", "ephi",
-		"protected health information")
+		"protected health information"}
 	// The count is the organisation's size, not the incident's.
-	baseCues = newCueSet("serves ", "serving ", "serve ", "customer base", "user base", "signing up", "signed up",
+	baseCues = []string{"serves ", "serving ", "serve ", "customer base", "user base", "signing up", "signed up",
 		"sign up", "have joined", "has joined", "a month", "per month", "each month", "every month",
-		"per year", "each year", "every year", "annually", "population", "employs ", "operates ")
+		"per year", "each year", "every year", "annually", "population", "employs ", "operates "}
 	// The count belongs to another incident the article only mentions.
-	otherIncidentCues = newCueSet("previous", "earlier breach", "earlier incident", "earlier hack",
+	otherIncidentCues = []string{"previous", "earlier breach", "earlier incident", "earlier hack",
 		"earlier attack", "separate incident", "unconnected", "another breach", "another incident",
 		"also fell victim", "last year's", "prior breach", "in the past", "similar", "recall ", "remember ",
-		"other breaches", "in a separate", "history of")
+		"other breaches", "in a separate", "history of"}
 	// Only part of the count: "of those, 14 ...".
-	subsetCues = newCueSet("of those", "of them", "of these", "of whom", "among them", "among those")
+	subsetCues = []string{"of those", "of them", "of these", "of whom", "among them", "among those"}
 	// The count is an upper bound on who might be affected.
-	atRiskCues = newCueSet("may have", "might have", "could have", "potentially", "possibly", "at risk",
-		"logged on", "logged in", "logged onto", "claim", "could be", "may be")
+	atRiskCues = []string{"may have", "might have", "could have", "potentially", "possibly", "at risk",
+		"logged on", "logged in", "logged onto", "claim", "could be", "may be"}
 	// Established after investigation.
-	confirmedCues = newCueSet("confirmed", "investigation found", "determined that", "established that",
-		"final total", "concluded that")
+	confirmedCues = []string{"confirmed", "investigation found", "determined that", "established that",
+		"final total", "concluded that"}
 	// A total or a later figure outranks earlier partial ones.
-	totalCues = newCueSet("total", "in all", "overall", "final")
+	totalCues = []string{"total", "in all", "overall", "final"}
 )
 
 // recordCandidate is one count the rule considers.
@@ -179,8 +179,14 @@ func records(d *doc, org *bwv1.OrganisationFact) *bwv1.RecordsFact {
 	maxYear := -1 // computed on demand
 	updateAt := updateMarker(d.lower)
 	names := orgNames(org)
+	var cues []cueHit
+	cuesOf := -1
 	for i := range cands {
-		scoreRecordCandidate(d, &cands[i], cands, titleQs, &maxYear, updateAt, names)
+		if cands[i].sent != cuesOf { // candidates come in sentence order
+			cuesOf = cands[i].sent
+			cues = sentenceCues(d.lower, d.sents[cuesOf], cues)
+		}
+		scoreRecordCandidate(d, &cands[i], cues, cands, titleQs, &maxYear, updateAt, names)
 	}
 	best := -1
 	for i, c := range cands {
@@ -361,6 +367,20 @@ var gapStop = map[string]bool{
 	"this": true, "these": true, "those": true, "will": true, "would": true, "could": true, "may": true,
 }
 
+// gapCarrier are things counted instead of people: "500 letters notifying
+// customers" counts letters.
+var gapCarrier = map[string]bool{
+	"letters": true, "notices": true, "notifications": true, "emails": true, "e-mails": true, "messages": true,
+	"pages": true, "calls": true, "complaints": true, "reports": true, "hotels": true, "stores": true,
+	"locations": true, "properties": true, "companies": true, "organizations": true, "organisations": true,
+	"websites": true, "sites": true, "servers": true, "databases": true, "devices": true, "laptops": true,
+}
+
+// gapAdjective are -ing words that describe the counted people ("3 million
+// existing customers"); other -ing words are verbs ("notifying customers").
+var gapAdjective = map[string]bool{"existing": true, "remaining": true, "paying": true, "participating": true,
+	"banking": true, "gaming": true, "working": true, "retiring": true, "incoming": true, "visiting": true}
+
 const maxNounGap = 5 // words allowed between a number and its noun
 
 // nounAfter scans the words after pos for a record noun. Adjectives and
@@ -390,7 +410,7 @@ func nounAfter(lower string, pos int, vague bool) (unitInfo, span, bool) {
 		if u, ok := recordNouns[w]; ok {
 			return u, span{ws, trimWordEnd(lower, ws, we)}, true
 		}
-		if brk || gapStop[w] || hasDigit(w) {
+		if brk || gapStop[w] || hasDigit(w) || gapCarrier[w] || strings.HasSuffix(w, "ing") && !gapAdjective[w] {
 			return unitInfo{}, span{}, false
 		}
 		if w == "of" {
@@ -510,44 +530,42 @@ func hasDigit(s string) bool {
 }
 
 // scoreRecordCandidate weighs one candidate; see the file comment.
-func scoreRecordCandidate(d *doc, c *recordCandidate, all []recordCandidate, titleQs []quantity, maxYear *int, updateAt int, names []string) {
+func scoreRecordCandidate(d *doc, c *recordCandidate, cues []cueHit, all []recordCandidate, titleQs []quantity, maxYear *int, updateAt int, names []string) {
 	s := d.sents[c.sent]
 	c.window = span{max(s.start, c.start-recordCueReach), min(s.end, c.end+recordCueReach)}
-	win := d.lower[c.window.start:c.window.end]
-	// cues are looked for around the phrase, not in it: "victims" is a
-	// noun here, not a cue
-	pre, post := d.lower[c.window.start:c.noun.start], d.lower[c.noun.end:c.window.end]
+	w := c.window
 	score := 0.0
 
-	// context: breach cues around the count
-	strong := hasCue(pre, strongCues) || hasCue(post, strongCues)
+	// context: breach cues around the count (not in its noun)
+	strong := cueIn(cues, cueStrong, w.start, w.end, c.noun)
 	switch {
 	case strong:
 		score += 2
-	case hasCue(pre, weakCues) || hasCue(post, weakCues):
+	case cueIn(cues, cueWeak, w.start, w.end, c.noun):
 		score += 1
 	default:
 		score -= 1.5
 	}
 	// the organisation's size: only close to the count
-	if hasCue(d.lower[max(s.start, c.start-60):c.start], baseCues) || hasCue(d.lower[c.end:min(s.end, c.end+40)], baseCues) {
+	if cueIn(cues, cueBase, c.start-60, c.start, span{}) || cueIn(cues, cueBase, c.end, c.end+40, span{}) {
 		score -= 3
 	}
 	switch prevWord(d.lower, c.q.start) {
-	case "has", "have", "had", "serves", "serving", "boasts", "its", "their", "our":
+	case "has", "have", "had", "serves", "serving", "boasts":
+		score -= 3 // "which has over a billion users"
+	case "its", "their", "our":
 		score -= 2
 	}
 	if possessiveBefore(d.lower, c.q.start) {
 		score -= 1
 	}
-	if hasCue(win, otherIncidentCues) {
+	if cueIn(cues, cueOther, w.start, w.end, span{}) {
 		score -= 2
 	}
 	if earlierYear(d, c.window, maxYear) {
 		score -= 1.5
 	}
-	before := d.lower[max(s.start, c.q.start-24):c.q.start]
-	if hasCue(before, subsetCues) {
+	if cueIn(cues, cueSubset, c.q.start-24, c.q.start, span{}) {
 		score -= 1.5
 	}
 
@@ -559,6 +577,13 @@ func scoreRecordCandidate(d *doc, c *recordCandidate, all []recordCandidate, tit
 		score += 0.8
 	case classRecords:
 		score += 0.5
+	case classWeak:
+		// files, documents: only when nothing better, and only when
+		// something happened to them
+		score -= 0.5
+		if !strong {
+			score -= 1.5
+		}
 	}
 	vague := c.q.unknown || c.q.max > 0 && !hasDigit(c.q.text)
 	switch {
@@ -589,7 +614,7 @@ func scoreRecordCandidate(d *doc, c *recordCandidate, all []recordCandidate, tit
 			score += 0.5
 		}
 	}
-	if hasCue(win, totalCues) {
+	if cueIn(cues, cueTotal, w.start, w.end, span{}) {
 		score += 0.3
 	}
 	if !c.headline && !c.q.unknown {
@@ -608,8 +633,10 @@ func scoreRecordCandidate(d *doc, c *recordCandidate, all []recordCandidate, tit
 		}
 	}
 	score += 0.6 * float64(min(same, 2))
+	// said of the breached organisation: "1,145 of Lakeside's patients"
+	around := d.lower[max(s.start, c.start-30):c.end]
 	for _, n := range names {
-		if strings.Contains(win, n) {
+		if strings.Contains(around, n) {
 			score += 0.5
 			break
 		}
@@ -617,28 +644,67 @@ func scoreRecordCandidate(d *doc, c *recordCandidate, all []recordCandidate, tit
 	c.score = score
 }
 
-// cueSet holds cue phrases by their first byte, so that a window is read
-// once, word start by word start, instead of once per cue.
-type cueSet [256][]string
+// cueKind says what a cue phrase suggests about a count near it.
+type cueKind uint8
 
-func newCueSet(cues ...string) *cueSet {
-	var c cueSet
-	for _, p := range cues {
-		c[p[0]] = append(c[p[0]], p)
-	}
-	return &c
+const (
+	cueStrong cueKind = iota
+	cueWeak
+	cueBase
+	cueOther
+	cueSubset
+	cueAtRisk
+	cueConfirmed
+	cueTotal
+)
+
+type cueEntry struct {
+	phrase string
+	kind   cueKind
 }
 
-// hasCue reports whether one of the cues starts a word in s.
-func hasCue(s string, cues *cueSet) bool {
-	for i := 0; i < len(s); i++ {
-		if i > 0 && isAlnum(s[i-1]) {
+// cueTable holds every cue phrase by its first byte, so that a sentence is
+// read once, word start by word start, for all kinds of cue.
+var cueTable = func() *[256][]cueEntry {
+	var t [256][]cueEntry
+	for kind, list := range [][]string{cueStrong: strongCues, cueWeak: weakCues, cueBase: baseCues,
+		cueOther: otherIncidentCues, cueSubset: subsetCues, cueAtRisk: atRiskCues,
+		cueConfirmed: confirmedCues, cueTotal: totalCues} {
+		for _, p := range list {
+			t[p[0]] = append(t[p[0]], cueEntry{p, cueKind(kind)})
+		}
+	}
+	return &t
+}()
+
+// cueHit is one cue phrase found in a sentence.
+type cueHit struct {
+	start, end int
+	kind       cueKind
+}
+
+// sentenceCues finds the cue phrases starting a word in lower[s.start:s.end].
+func sentenceCues(lower string, s span, out []cueHit) []cueHit {
+	out = out[:0]
+	for i := s.start; i < s.end; i++ {
+		if i > s.start && isAlnum(lower[i-1]) {
 			continue
 		}
-		for _, p := range cues[s[i]] {
-			if strings.HasPrefix(s[i:], p) {
-				return true
+		for _, e := range cueTable[lower[i]] {
+			if i+len(e.phrase) <= s.end && lower[i:i+len(e.phrase)] == e.phrase {
+				out = append(out, cueHit{i, i + len(e.phrase), e.kind})
 			}
+		}
+	}
+	return out
+}
+
+// cueIn reports whether a cue of kind lies within [from, to) and outside
+// the span not (the record noun itself: "victims" is no cue for itself).
+func cueIn(hits []cueHit, kind cueKind, from, to int, not span) bool {
+	for _, h := range hits {
+		if h.kind == kind && h.start >= from && h.end <= to && (h.end <= not.start || h.start >= not.end) {
+			return true
 		}
 	}
 	return false
@@ -709,12 +775,18 @@ func latestYear(s string) int {
 // updateMarker is the offset of the first "UPDATE" note of a chronology
 // entry, or -1.
 func updateMarker(lower string) int {
-	for _, m := range []string{"update (", "update:", "updated (", "update ("} {
-		if k := strings.Index(lower, m); k >= 0 {
+	for off := 0; ; {
+		k := strings.Index(lower[off:], "update")
+		if k < 0 {
+			return -1
+		}
+		k += off
+		rest := strings.TrimPrefix(lower[k+len("update"):], "d")
+		if strings.HasPrefix(rest, " (") || strings.HasPrefix(rest, "(") || strings.HasPrefix(rest, ":") {
 			return k
 		}
+		off = k + 1
 	}
-	return -1
 }
 
 // titleCounts are the counts in the headline when the headline is not part
@@ -797,12 +869,13 @@ func orgNames(org *bwv1.OrganisationFact) []string {
 
 // recordFact turns the chosen candidate into the extraction's fact.
 func recordFact(d *doc, c recordCandidate) *bwv1.RecordsFact {
-	win := d.lower[c.window.start:c.window.end]
+	cues := sentenceCues(d.lower, d.sents[c.sent], nil)
+	w := c.window
 	kind := bwv1.RecordsKind_RECORDS_KIND_AFFECTED
 	switch {
-	case hasCue(win, atRiskCues) || c.q.qualifier == bwv1.RecordsQualifier_RECORDS_QUALIFIER_AT_MOST:
+	case cueIn(cues, cueAtRisk, w.start, w.end, span{}) || c.q.qualifier == bwv1.RecordsQualifier_RECORDS_QUALIFIER_AT_MOST:
 		kind = bwv1.RecordsKind_RECORDS_KIND_AT_RISK
-	case hasCue(win, confirmedCues):
+	case cueIn(cues, cueConfirmed, w.start, w.end, span{}):
 		kind = bwv1.RecordsKind_RECORDS_KIND_CONFIRMED
 	}
 	conf := 0.35 + 0.08*c.score
