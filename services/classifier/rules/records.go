@@ -145,11 +145,13 @@ type recordCandidate struct {
 }
 
 const (
-	recordWindowBefore = 180 // bytes read before a record noun
-	recordWindowAfter  = 120 // and after it
-	recordCueReach     = 200 // bytes around a candidate searched for cues
-	recordMaxSentences = 60  // sentences with record nouns read at most
-	recordFloor        = 1.5 // minimum score to report a count
+	recordWindowBefore = 180  // bytes read before a record noun
+	recordWindowAfter  = 120  // and after it
+	recordCueReach     = 200  // bytes around a candidate searched for cues
+	recordMaxSentences = 60   // sentences with record nouns read at most
+	recordWindowMax    = 1200 // bytes in one window at most
+	recordMaxCands     = 200  // candidates weighed at most
+	recordFloor        = 1.5  // minimum score to report a count
 )
 
 // records finds the count of people or records of this incident.
@@ -170,6 +172,9 @@ func records(d *doc, org *bwv1.OrganisationFact) *bwv1.RecordsFact {
 			c.sent = w.sent
 			c.headline = isHead
 			cands = append(cands, c)
+		}
+		if len(cands) >= recordMaxCands {
+			break
 		}
 	}
 	if len(cands) == 0 {
@@ -227,8 +232,15 @@ func recordWindows(d *doc) []recordWindow {
 		a := max(s.start, h.start-recordWindowBefore)
 		b := min(s.end, h.end+recordWindowAfter)
 		if n := len(out); n > 0 && out[n-1].sent == h.sent && a <= out[n-1].end {
-			out[n-1].end = max(out[n-1].end, b)
-			continue
+			if b-out[n-1].start <= recordWindowMax {
+				out[n-1].end = max(out[n-1].end, b)
+				continue
+			}
+			// a long run of nouns: go on in a new window, not overlapping
+			a = out[n-1].end
+			if a >= b {
+				continue
+			}
 		}
 		if n := len(out); n == 0 || out[n-1].sent != h.sent {
 			sents++
@@ -477,6 +489,20 @@ func nounBefore(lower string, pos int) (unitInfo, int, span, bool) {
 // brackets, punctuation and a possessive removed, its raw byte span, and
 // whether punctuation after it breaks the phrase (",", ";", ":", ".", ")").
 func nextWord(lower string, pos int) (w string, start, end int, brk bool) {
+	// lone quotes and dashes are skipped, a few at most
+	for range 4 {
+		w, start, end, brk = rawWord(lower, pos)
+		if w != "" || brk || end <= pos {
+			return w, start, end, brk
+		}
+		pos = end
+	}
+	return "", 0, 0, false
+}
+
+// rawWord is nextWord without skipping lone punctuation: w is empty for a
+// token that is only quotes.
+func rawWord(lower string, pos int) (w string, start, end int, brk bool) {
 	i := pos
 	for i < len(lower) && (lower[i] == ' ' || lower[i] == '\t') {
 		i++
@@ -488,8 +514,7 @@ func nextWord(lower string, pos int) (w string, start, end int, brk bool) {
 	for j < len(lower) && lower[j] != ' ' && lower[j] != '\t' && lower[j] != '\n' {
 		j++
 	}
-	raw := lower[i:j]
-	w = strings.TrimLeft(raw, "\"'([“‘")
+	w = strings.TrimLeft(lower[i:j], "\"'([“‘")
 	for {
 		switch {
 		case strings.HasSuffix(w, "’s"):
@@ -503,8 +528,6 @@ func nextWord(lower string, pos int) (w string, start, end int, brk bool) {
 				brk = true
 			}
 			w = w[:len(w)-1]
-		case w == "" && !brk:
-			return nextWord(lower, j) // a lone quote or dash
 		default:
 			return w, i, j, brk
 		}
@@ -702,8 +725,11 @@ func sentenceCues(lower string, s span, out []cueHit) []cueHit {
 // cueIn reports whether a cue of kind lies within [from, to) and outside
 // the span not (the record noun itself: "victims" is no cue for itself).
 func cueIn(hits []cueHit, kind cueKind, from, to int, not span) bool {
-	for _, h := range hits {
-		if h.kind == kind && h.start >= from && h.end <= to && (h.end <= not.start || h.start >= not.end) {
+	// hits are in text order: start at the first one at or after from
+	i := sort.Search(len(hits), func(i int) bool { return hits[i].start >= from })
+	for ; i < len(hits) && hits[i].start < to; i++ {
+		h := hits[i]
+		if h.kind == kind && h.end <= to && (h.end <= not.start || h.start >= not.end) {
 			return true
 		}
 	}

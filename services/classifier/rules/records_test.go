@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"testing"
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
@@ -161,7 +162,9 @@ func TestRecordsPrefersTheOrganisation(t *testing.T) {
 }
 
 func TestRecordsMalformed(t *testing.T) {
-	for _, text := range []string{"", "customers", "1,000", "users users users 5", "\x00\x01 customers 3", "of 12 of of users"} {
+	long := strings.Repeat("The 12 “ ” “ customers ", 20000) + "were affected."
+	for _, text := range []string{"", "customers", "1,000", "users users users 5", "\x00\x01 customers 3",
+		"of 12 of of users", "5 “", "“handful", "a “", "number of users was", long} {
 		_ = records(newDoc(text, ""), nil) // must not panic
 	}
 }
