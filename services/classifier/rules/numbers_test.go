@@ -34,6 +34,18 @@ func TestFindQuantities(t *testing.T) {
 		{"a fine of EUR 29,000", nil},
 		{"COVID-19 and A320 and v2", nil},
 		{"1 200 000 records", []q{{"1 200 000", 1_200_000, 0, exact, false}}},
+		{"a “handful” of users", []q{{"a “handful”", 0, 0, unk, true}}},
+		{"as many as 9.4 million passengers", []q{{"as many as 9.4 million", 9_400_000, 0, atMost, false}}},
+		{"no more than 40 staff", []q{{"no more than 40", 40, 0, atMost, false}}},
+		{"the PHI of 450 to 750 clients", []q{{"450 to 750", 450, 750, rng, false}}},
+		{"between 2 and 3 million users", []q{{"between 2 and 3 million", 2_000_000, 3_000_000, rng, false}}},
+		{"2,000 and 3,000 users", []q{{"2,000", 2000, 0, exact, false}, {"3,000", 3000, 0, exact, false}}},
+		{"some 36 million members", []q{{"some 36 million", 36_000_000, 0, approx, false}}},
+		{"it is unclear how many customers", nil},
+		{"a million accounts and an estimated 300 more", []q{{"a million", 1_000_000, 0, exact, false}, {"an estimated 300", 300, 0, approx, false}}},
+		{"one hundred twenty-six million seven hundred thousand", []q{{"one hundred twenty-six million seven hundred thousand", 126_700_000, 0, exact, false}}},
+		{"leftover 12 files", []q{{"12", 12, 0, exact, false}}},
+		{"~500 users", []q{{"~500", 500, 0, approx, false}}},
 	}
 	for _, tc := range cases {
 		got := findQuantities(tc.in, span{0, len(tc.in)})
