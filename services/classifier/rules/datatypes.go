@@ -103,7 +103,7 @@ var notMessages = []string{"phishing", "fraudulent", "spam", "malicious", "suspi
 	"marketing", "fake", "sent"}
 
 func dataTypes(d *doc) []*bwv1.DataTypeFact {
-	hs := longestHits(d.hitsOf(catDataType))
+	hs := longestHits(hitsWithKeys(d, dataCues, map[string]bool(nil)))
 	var out []*bwv1.DataTypeFact
 	var seen [dtOther + 1]bool
 	lastSent, advice := -1, false
@@ -167,18 +167,15 @@ func dataNegated(sl string, s, e int) bool {
 	if k := strings.LastIndex(before, " but "); k >= 0 {
 		before = before[k+4:]
 	}
-	before = " " + before
-	for _, w := range []string{" no ", " not ", "n't ", "n’t ", " never ", " neither ", " nor ", " without ", " none "} {
-		if strings.Contains(before, w) {
-			return true
-		}
+	if containsSpaced(before, []string{" no ", " not ", "n't ", "n’t ", " never ", " neither ", " nor ", " without ", " none "}) {
+		return true
 	}
 	after := sl[e:min(len(sl), e+30)]
 	if k := strings.IndexAny(after, ",;."); k >= 0 {
 		after = after[:k]
 	}
 	for _, w := range []string{" not ", " weren't", " wasn't", " weren’t", " wasn’t", " remain secure", " were safe", " was safe", " unaffected"} {
-		if strings.Contains(after+" ", w) {
+		if strings.Contains(after, w) || strings.HasSuffix(after, strings.TrimRight(w, " ")) {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -104,12 +105,14 @@ func allDigits(s string) bool {
 // without a year take the last year written before them, else the year of
 // pub (the year before when the month is still to come); relative dates
 // ("last year", "earlier this month") need pub.
+//
+// It works from the digits in the text (every absolute date has some) and
+// reads the words around them, so an article costs one byte loop.
 func findDates(d *doc, lo, hi int, pub time.Time) []dateMention {
-	ws, starts := words(d.lower[lo:hi])
+	l := d.lower
 	var out []dateMention
 	lastYear := 0
-	add := func(m dateMention, endWord int) {
-		m.end = lo + starts[endWord] + len(ws[endWord])
+	add := func(m dateMention) {
 		if m.year == 0 {
 			switch {
 			case lastYear > 0:
@@ -128,76 +131,148 @@ func findDates(d *doc, lo, hi int, pub time.Time) []dateMention {
 		m.sent = d.sentenceAt(m.start)
 		out = append(out, m)
 	}
-	for i := 0; i < len(ws); i++ {
-		w := ws[i]
-		if mon := monthOf(w); mon > 0 {
-			m := dateMention{month: mon, start: lo + starts[i]}
-			j := i + 1
-			// "31 August", "31st of August", before the month
-			if i > 0 && dayOf(ws[i-1]) > 0 && (len(out) == 0 || out[len(out)-1].end <= lo+starts[i-1]) {
-				m.day, m.start = dayOf(ws[i-1]), lo+starts[i-1]
-			} else if i > 1 && ws[i-1] == "of" && dayOf(ws[i-2]) > 0 {
-				m.day, m.start = dayOf(ws[i-2]), lo+starts[i-2]
-			}
-			if m.day == 0 && j < len(ws) && dayOf(ws[j]) > 0 {
-				m.day = dayOf(ws[j])
-				j++
-			}
-			if j < len(ws) && yearOf(ws[j]) > 0 {
-				m.year = yearOf(ws[j])
-				j++
-			}
-			if m.day == 0 && m.year == 0 {
-				continue // a bare month, or "may" the verb
-			}
-			add(m, j-1)
-			i = j - 1
+	for i := lo; i < hi; {
+		if c := l[i]; c < '0' || c > '9' || i > lo && isAlnum(l[i-1]) {
+			i++
 			continue
 		}
-		if y := yearOf(w); y > 0 {
-			if !yearContext(d, lo+starts[i], lo+starts[i]+4, ws, i) {
+		j := i
+		for j < hi && l[j] >= '0' && l[j] <= '9' {
+			j++
+		}
+		run := l[i:j]
+		if j < hi && (l[j] == '/' || l[j] == '-' && len(run) == 4) {
+			if m, ok := numericDate(d.text[:hi], i); ok {
+				add(m)
+				i = m.end
 				continue
 			}
-			add(dateMention{year: y, start: lo + starts[i]}, i)
+		}
+		if y := yearOf(run); y > 0 && (j >= hi || !isAlnum(l[j])) {
+			w, ws, _ := prevWord(l, lo, i)
+			if mon := monthOf(w); mon > 0 && w != "may" {
+				add(dateMention{year: y, month: mon, start: ws, end: j})
+			} else if yearContext(d, lo, i, j) {
+				add(dateMention{year: y, start: i, end: j})
+			}
+			i = j
 			continue
 		}
-		if w[0] >= '0' && w[0] <= '9' {
-			if m, ok := numericDate(d.text, lo+starts[i]); ok {
-				add(m, i)
-				// skip the parts of "9/27/09"
-				for i+1 < len(ws) && lo+starts[i+1] < m.end {
-					i++
-				}
-				out[len(out)-1].end = m.end
-			}
+		end := wordEnd(l, i, hi)
+		day := dayOf(l[i:end])
+		if day == 0 {
+			i = j
 			continue
 		}
-		if !pub.IsZero() && i > 0 {
-			if m, ok := relativeDate(ws, i, pub); ok {
-				m.start = lo + starts[i-1]
-				if i > 1 && ws[i-2] == "earlier" || i > 1 && ws[i-2] == "later" {
-					m.start = lo + starts[i-2]
-				}
-				add(m, i)
-			}
+		m := dateMention{day: day, start: i}
+		// "31 August 2018", "31st of August"
+		w, _, we := nextWord(l, end, hi)
+		if w == "of" {
+			w, _, we = nextWord(l, we, hi)
 		}
+		if mon := monthOf(w); mon > 0 {
+			m.month, end = mon, we
+		} else if w, ws, _ := prevWord(l, lo, i); monthOf(w) > 0 {
+			m.month, m.start = monthOf(w), ws // "August 22, 2013"
+		} else {
+			i = j
+			continue
+		}
+		if w, _, we := nextWord(l, end, hi); yearOf(w) > 0 {
+			m.year, end = yearOf(w), we
+		}
+		m.end = end
+		add(m)
+		i = end
+	}
+	if !pub.IsZero() {
+		out = append(out, relativeDates(d, lo, hi, pub)...)
+		sort.SliceStable(out, func(a, b int) bool { return out[a].start < out[b].start })
 	}
 	return out
 }
 
+// wordEnd is the end of the word of ASCII letters and digits starting at i.
+func wordEnd(l string, i, hi int) int {
+	for i < hi && isAlnum(l[i]) {
+		i++
+	}
+	return i
+}
+
+// nextWord skips spaces and commas after pos and returns the word there.
+func nextWord(l string, pos, hi int) (w string, start, end int) {
+	for pos < hi && (l[pos] == ' ' || l[pos] == ',') {
+		pos++
+	}
+	end = wordEnd(l, pos, hi)
+	return l[pos:end], pos, end
+}
+
+// prevWord returns the word before pos, skipping spaces, commas and the
+// period of an abbreviated month ("Aug.").
+func prevWord(l string, lo, pos int) (w string, start, end int) {
+	for pos > lo && (l[pos-1] == ' ' || l[pos-1] == ',' || l[pos-1] == '.') {
+		pos--
+	}
+	start = pos
+	for start > lo && isAlnum(l[start-1]) {
+		start--
+	}
+	return l[start:pos], start, pos
+}
+
 // yearContext rejects four-digit numbers that are not years of events:
-// "the Act of 1996", "$2019", "2014 customers".
-func yearContext(d *doc, s, e int, ws []string, i int) bool {
+// "the Act of 1996", "$2019", "12,2019", "2019%".
+func yearContext(d *doc, lo, s, e int) bool {
 	if s > 0 && strings.ContainsRune("$£€,.", rune(d.text[s-1])) {
 		return false
 	}
 	if e < len(d.text) && (d.text[e] == '%' || d.text[e] == ',' && e+1 < len(d.text) && d.text[e+1] >= '0' && d.text[e+1] <= '9') {
 		return false
 	}
-	if i >= 2 && ws[i-1] == "of" && (ws[i-2] == "act" || ws[i-2] == "regulations") {
-		return false
+	if w, ws, _ := prevWord(d.lower, lo, s); w == "of" {
+		if w2, _, _ := prevWord(d.lower, lo, ws); w2 == "act" || w2 == "regulations" {
+			return false
+		}
 	}
 	return true
+}
+
+// relativePhrases are dates relative to the publication date.
+var relativePhrases = []struct {
+	phrase            string
+	years, mons, days int
+	precision         int
+}{
+	{"this year", 0, 0, 0, 1}, {"last year", -1, 0, 0, 1}, {"this month", 0, 0, 0, 2},
+	{"last month", 0, -1, 0, 2}, {"this week", 0, 0, 0, 2}, {"last week", 0, 0, -7, 2},
+}
+
+func relativeDates(d *doc, lo, hi int, pub time.Time) []dateMention {
+	var out []dateMention
+	seg := d.lower[lo:hi]
+	for _, r := range relativePhrases {
+		for off := 0; ; {
+			k := strings.Index(seg[off:], r.phrase)
+			if k < 0 {
+				break
+			}
+			s := lo + off + k
+			off += k + len(r.phrase)
+			if wordBefore(d.lower, s) || wordAfter(d.lower, lo+off) {
+				continue
+			}
+			t := pub.AddDate(r.years, r.mons, r.days)
+			m := dateMention{year: t.Year(), start: s, end: lo + off}
+			if r.precision >= 2 {
+				m.month = int(t.Month())
+			}
+			m.sent = d.sentenceAt(s)
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // numericDate reads "9/27/09", "09/27/2009" (US month first) or "2019-03-01" at pos.
@@ -252,92 +327,68 @@ func numericDate(text string, pos int) (dateMention, bool) {
 	return m, true
 }
 
-// relativeDate reads "this year", "last year", "this month", "last month",
-// "last week", "this week" ending at word i, and "yesterday", "today".
-func relativeDate(ws []string, i int, pub time.Time) (dateMention, bool) {
-	var t time.Time
-	prec := 0
-	switch ws[i] {
-	case "year":
-		switch ws[i-1] {
-		case "this":
-			t, prec = pub, 1
-		case "last":
-			t, prec = pub.AddDate(-1, 0, 0), 1
-		}
-	case "month":
-		switch ws[i-1] {
-		case "this":
-			t, prec = pub, 2
-		case "last":
-			t, prec = pub.AddDate(0, -1, 0), 2
-		}
-	case "week":
-		switch ws[i-1] {
-		case "this":
-			t, prec = pub, 2
-		case "last":
-			t, prec = pub.AddDate(0, 0, -7), 2
-		}
-	}
-	if prec == 0 {
-		return dateMention{}, false
-	}
-	m := dateMention{year: t.Year()}
-	if prec >= 2 {
-		m.month = int(t.Month())
-	}
-	return m, true
-}
-
 // Cue words that tell what a date in their sentence marks.
-var (
-	incidentDateCues = []string{"occurred", "occurring", "happened", "took place", "between", "hacked", "hack ",
-		"stolen", "theft", "broken into", "broke into", "accessed", "compromised", "infected", "installed",
-		"attack", "intrusion", "exposed", "leaked", "went missing", "was missing", "lost", "breached",
-		"gained access", "unauthorized access", "unauthorised access", "impermissibly", "mistakenly",
-		"inadvertently", "in error", "sent", "posted", "uploaded", "published", "began", "started"}
-	discoveryDateCues = []string{"discovered", "learned", "learnt", "became aware", "identified", "detected",
-		"noticed", "found"}
-	disclosureDateCues = []string{"announced", "revealed", "disclosed the", "went public", "made public",
-		"notified", "notifying", "notification", "sent letters", "began sending", "informed", "told customers",
-		"statement", "confirmed", "reported the", "disclosed that", "said on", "filed"}
-	// past-incident cues: the date is of an earlier incident the article recalls.
-	earlierIncidentCues = []string{"previous", "previously", "prior ", "last year", "in the past", "also fell",
-		"another ", "similar", "earlier breach", "earlier incident", "before that", "history"}
+const (
+	roleIncident = iota
+	roleDiscovery
+	roleDisclosure
+	roleEarlier // an earlier incident the article recalls
 )
 
-// cueScore is the best of weight minus distance (in bytes, scaled) from the
-// date at pos to any cue in the sentence.
-func cueScore(sl string, pos int, cues []string, weight float64) float64 {
-	best := 0.0
-	for _, c := range cues {
-		for off := 0; off < len(sl); {
-			k := strings.Index(sl[off:], c)
-			if k < 0 {
-				break
-			}
-			at := off + k
-			dist := at - pos
-			if dist < 0 {
-				dist = -dist
-			}
-			if v := weight - float64(dist)/60; v > best {
-				best = v
-			}
-			off = at + len(c)
+var dateCueWords = func() map[string]int {
+	m := map[string]int{}
+	for role, ws := range [][]string{
+		roleIncident: {"occurred", "occurring", "happened", "place", "between", "hacked", "hack", "stolen", "theft",
+			"broken", "broke", "accessed", "access", "compromised", "infected", "installed", "attack", "attacked",
+			"cyberattack", "intrusion", "exposed", "leaked", "missing", "lost", "breached", "impermissibly",
+			"mistakenly", "inadvertently", "error", "sent", "posted", "uploaded", "published", "began", "started"},
+		roleDiscovery:  {"discovered", "learned", "learnt", "aware", "identified", "detected", "noticed", "found"},
+		roleDisclosure: {"announced", "revealed", "disclosed", "public", "notified", "notifying", "notification", "letters", "informed", "statement", "confirmed", "reported", "filed"},
+		roleEarlier:    {"previous", "previously", "prior", "past", "another", "similar", "history"},
+	} {
+		for _, w := range ws {
+			m[w] = role
 		}
 	}
-	return best
+	return m
+}()
+
+// sentenceCues lists the role cues of one sentence with their offsets.
+type dateCue struct{ pos, role int }
+
+func sentenceCues(sl string) (cues []dateCue, earlier bool) {
+	prev := ""
+	for i := 0; i < len(sl); {
+		if !isAlnum(sl[i]) {
+			i++
+			continue
+		}
+		e := wordEnd(sl, i, len(sl))
+		w := sl[i:e]
+		if role, ok := dateCueWords[w]; ok {
+			if role == roleEarlier {
+				earlier = true
+			} else {
+				cues = append(cues, dateCue{i, role})
+			}
+		} else if w == "year" && prev == "last" || w == "fell" && prev == "also" {
+			earlier = true
+		}
+		prev, i = w, e
+	}
+	return cues, earlier
 }
 
-func containsAny(s string, subs []string) bool {
-	for _, w := range subs {
-		if strings.Contains(s, w) {
-			return true
+// roleScores is, per role, 3 minus the distance (in bytes / 60) from the
+// date at pos to the nearest cue of that role; 0 when there is none.
+func roleScores(cues []dateCue, pos int) (s [3]float64) {
+	for _, c := range cues {
+		v := 3 - float64(absInt(c.pos-pos))/60
+		if v > s[c.role] {
+			s[c.role] = v
 		}
 	}
-	return false
+	return s
 }
 
 // dates picks the incident date and the disclosure date.
@@ -348,6 +399,9 @@ func dates(d *doc, in classifier.Input) (incident, disclosure *bwv1.DateFact) {
 	}
 	var inc, found, dis *dateMention
 	bestInc, bestFound, bestDis := -1e9, -1e9, -1e9
+	cueSent := -1
+	var cues []dateCue
+	earlier := false
 	for k := range ms {
 		m := &ms[k]
 		if m.sent < 0 {
@@ -358,13 +412,14 @@ func dates(d *doc, in classifier.Input) (incident, disclosure *bwv1.DateFact) {
 			continue
 		}
 		ss := d.sents[m.sent]
-		sl := d.lower[ss.start:ss.end]
-		pos := m.start - ss.start
-		iScore := cueScore(sl, pos, incidentDateCues, 3)
-		cScore := cueScore(sl, pos, discoveryDateCues, 3)
-		dScore := cueScore(sl, pos, disclosureDateCues, 3)
+		if m.sent != cueSent {
+			cueSent = m.sent
+			cues, earlier = sentenceCues(d.lower[ss.start:ss.end])
+		}
+		sc := roleScores(cues, m.start-ss.start)
+		iScore, cScore, dScore := sc[roleIncident], sc[roleDiscovery], sc[roleDisclosure]
 		base := 0.4*float64(m.precision()) - 0.05*float64(min(m.sent, 20))
-		if containsAny(sl, earlierIncidentCues) {
+		if earlier {
 			base -= 2
 		}
 		switch {
@@ -421,4 +476,13 @@ func sentenceDate(d *doc, i int) string {
 		return m.String()
 	}
 	return ""
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, w := range subs {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -124,18 +124,18 @@ func placeAt(ws []string, i int) (code string, adjective bool, state string, n i
 	return "", false, "", 0
 }
 
-// legalForms are company suffixes particular to one country; they say where
-// an organisation is registered when nothing else does.
-var legalForms = []struct {
-	form, code string
-	weight     float64
+// legalForms are company suffixes particular to one country (as written,
+// without a final period); they say where an organisation is registered
+// when nothing else does.
+var legalForms = map[string]struct {
+	code   string
+	weight float64
 }{
-	{"EOOD", "BG", 2}, {"OOD", "BG", 2}, {"EAD", "BG", 2}, {"GmbH", "DE", 1.5}, {"S.L.", "ES", 2},
-	{"S.L.U.", "ES", 2}, {"S.A.U.", "ES", 2}, {"S.p.A.", "IT", 2}, {"S.p.a.", "IT", 2}, {"S.r.l.", "IT", 1.5},
-	{"Sp. z o.o.", "PL", 2}, {"s.r.o.", "CZ", 1.5}, {"ApS", "DK", 2}, {"A/S", "DK", 1}, {"AB", "SE", 1},
-	{"Oy", "FI", 2}, {"Oyj", "FI", 2}, {"B.V.", "NL", 2}, {"ASA", "NO", 1.5}, {"Kft.", "HU", 2},
-	{"S.C.", "RO", 1}, {"S.R.L.", "RO", 1}, {"Pty Ltd", "AU", 2}, {"plc", "GB", 0.5}, {"Ltd", "GB", 0.3},
-	{"LLC", "US", 0.5}, {"Inc.", "US", 0.3},
+	"EOOD": {"BG", 2}, "OOD": {"BG", 2}, "EAD": {"BG", 2}, "GmbH": {"DE", 1.5}, "S.L": {"ES", 2},
+	"S.L.U": {"ES", 2}, "S.A.U": {"ES", 2}, "S.p.A": {"IT", 2}, "S.p.a": {"IT", 2}, "S.r.l": {"IT", 1.5},
+	"ApS": {"DK", 2}, "A/S": {"DK", 1}, "AB": {"SE", 1}, "Oy": {"FI", 2}, "Oyj": {"FI", 2}, "B.V": {"NL", 2},
+	"ASA": {"NO", 1.5}, "Kft": {"HU", 2}, "S.C": {"RO", 1}, "S.R.L": {"RO", 1}, "Pty": {"AU", 2},
+	"LLC": {"US", 0.5}, "Inc": {"US", 0.3}, "Ltd": {"GB", 0.3},
 }
 
 // countryCue is the country the text points at and the sentence that says so.
@@ -146,64 +146,111 @@ type countryCue struct {
 }
 
 // countryCues weighs the places the text names: country names, US states,
-// strong US/UK institutions, nationality adjectives (weakly) and legal forms.
+// US and UK institutions, nationality adjectives (weakly: "Russian hackers"
+// say little about the victim) and legal forms. Names of places are
+// capitalised, so only capitalised words are read.
 func countryCues(d *doc) countryCue {
-	score := map[string]float64{}
-	first := map[string]int{}
-	add := func(code string, w float64, sent int) {
-		if _, ok := first[code]; !ok {
-			first[code] = sent
+	var codes [8]string
+	var scores [8]float64
+	var firsts [8]int
+	n := 0
+	add := func(code string, w float64, pos int) {
+		for k := 0; k < n; k++ {
+			if codes[k] == code {
+				scores[k] += w
+				return
+			}
 		}
-		score[code] += w
+		if n < len(codes) {
+			codes[n], scores[n], firsts[n] = code, w, d.sentenceAt(pos)
+			n++
+		}
 	}
-	ws, starts := words(d.lower)
-	for i := 0; i < len(ws); i++ {
-		code, adj, state, n := placeAt(ws, i)
-		if n == 0 {
-			switch ws[i] {
+	t := d.text
+	for i := 0; i < len(t); {
+		c := t[i]
+		if c < 'A' || c > 'Z' || i > 0 && (isAlnum(t[i-1]) || t[i-1] >= 0x80) {
+			i++
+			continue
+		}
+		e := capWordEnd(t, i)
+		word, lw := t[i:e], d.lower[i:e]
+		next := e
+		switch {
+		case twoWordStarts[lw]:
+			// "New York", "United Kingdom", "North Rhine-Westphalia"
+			if ns := e + 1; ns < len(t) && t[e] == ' ' && t[ns] >= 'A' && t[ns] <= 'Z' {
+				ne := capWordEnd(t, ns)
+				if code, state := placeName(d.lower[i:ne]); code != "" {
+					w := 1.0
+					if state {
+						w = 0.8
+					}
+					add(code, w, i)
+					i = ne
+					continue
+				}
+			}
+		}
+		if lf, ok := legalForms[word]; ok {
+			add(lf.code, lf.weight, i)
+		} else if (lw == "us" || lw == "uk") && word != "US" && word != "UK" {
+			// "Us" at the start of a sentence is a pronoun
+		} else if code, state := placeName(lw); code != "" {
+			w := 1.0
+			if state {
+				w = 0.8
+			} else if countryWords[lw].adjective {
+				w = 0.5
+			}
+			add(code, w, i)
+		} else {
+			switch lw {
 			case "hipaa", "hhs", "medicare", "medicaid":
-				add("US", 1, d.sentenceAt(starts[i]))
+				add("US", 1, i)
 			case "nhs", "hmrc":
-				add("GB", 1, d.sentenceAt(starts[i]))
+				add("GB", 1, i)
 			}
-			continue
 		}
-		// "US" and "UK" must be written in capitals: "us" is a pronoun.
-		if (ws[i] == "us" || ws[i] == "uk") && d.text[starts[i]] != 'U' {
-			continue
-		}
-		w := 1.0
-		if adj {
-			w = 0.5
-		}
-		if state != "" {
-			w = 0.8
-		}
-		add(code, w, d.sentenceAt(starts[i]))
-		i += n - 1
-	}
-	for _, lf := range legalForms {
-		for off := 0; off < len(d.text); {
-			j := strings.Index(d.text[off:], lf.form)
-			if j < 0 {
-				break
-			}
-			s := off + j
-			e := s + len(lf.form)
-			off = e
-			if wordBefore(d.text, s) || (lf.form[len(lf.form)-1] != '.' && wordAfter(d.text, e)) {
-				continue
-			}
-			add(lf.code, lf.weight, d.sentenceAt(s))
-		}
+		i = next
 	}
 	best := countryCue{sent: -1}
-	for code, s := range score {
-		if s > best.score || s == best.score && code < best.code {
-			best = countryCue{code: code, score: s, sent: first[code]}
+	for k := 0; k < n; k++ {
+		if scores[k] > best.score || scores[k] == best.score && codes[k] < best.code {
+			best = countryCue{code: codes[k], score: scores[k], sent: firsts[k]}
 		}
 	}
 	return best
+}
+
+// capWordEnd is the end of a word starting at i: letters, digits, any
+// non-ASCII byte, and inner '.', '/', '-' ("U.S", "A/S", "Baden-Württemberg").
+// A final period is left out.
+func capWordEnd(t string, i int) int {
+	for i < len(t) {
+		c := t[i]
+		if isAlnum(c) || c >= 0x80 && !(c == 0xE2) {
+			i++
+			continue
+		}
+		if (c == '.' || c == '/' || c == '-') && i+1 < len(t) && (isAlnum(t[i+1]) || t[i+1] >= 0x80 && t[i+1] != 0xE2) {
+			i++
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// placeName looks up a lower-case country, adjective or US state name.
+func placeName(lw string) (code string, state bool) {
+	if c, ok := countryWords[lw]; ok {
+		return c.code, false
+	}
+	if _, ok := usStates[lw]; ok {
+		return "US", true
+	}
+	return "", false
 }
 
 // words splits lower-case text into words of letters, digits, inner

@@ -176,6 +176,7 @@ var actionCues = map[string]actionCue{
 	"inquiries": {actInvestigate, cueWeak, false}, "enquiry": {actInvestigate, cueWeak, false},
 	"enquiries": {actInvestigate, cueWeak, false}, "probe": {actInvestigate, cueWeak, false},
 	"probing": {actInvestigate, cueWeak, false}, "looking into": {actInvestigate, cueWeak, false},
+	"looked into": {actInvestigate, cueWeak, false}, "look into": {actInvestigate, cueWeak, false},
 
 	"no further action": {actNFA, cueMedium, false}, "take no action": {actNFA, cueMedium, false},
 	"closed the case": {actNFA, cueMedium, false}, "closed its investigation": {actNFA, cueMedium, false},
@@ -215,6 +216,7 @@ var actionCues = map[string]actionCue{
 
 var (
 	_ = register(catRegulator, sortedKeys(regulatorGazetteer)...)
+	_ = register(catRegulator, sortedKeys(regulatorContexts)...)
 	_ = register(catAction, sortedKeys(actionCues)...)
 )
 
@@ -225,6 +227,21 @@ func sortedKeys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// hitsWithKeys returns the document's hits whose pattern is a key of one of
+// the maps. The automaton reports a pattern once even when two categories
+// registered it, so the rules here select hits by pattern, not category.
+func hitsWithKeys[V, W any](d *doc, m map[string]V, more map[string]W) []hit {
+	out := make([]hit, 0, 32)
+	for _, h := range d.hits {
+		if _, ok := m[h.key]; ok {
+			out = append(out, h)
+		} else if _, ok := more[h.key]; ok {
+			out = append(out, h)
+		}
+	}
 	return out
 }
 
@@ -259,34 +276,35 @@ type regMention struct {
 
 // regulatorMentions resolves every regulator hit to a canonical name.
 func regulatorMentions(d *doc) []regMention {
-	hs := longestHits(d.hitsOf(catRegulator))
+	hs := longestHits(hitsWithKeys(d, regulatorGazetteer, regulatorContexts))
 	if len(hs) == 0 {
 		return nil
 	}
 	var out []regMention
-	health := -1 // lazily: does the text speak of health data?
+	var ctx [numContexts]int // sentence+1 of the first hit of each context marker
 	for _, h := range hs {
-		info := regulatorGazetteer[h.key]
+		if c, ok := regulatorContexts[h.key]; ok && ctx[c] == 0 {
+			ctx[c] = h.sent + 1
+		}
+	}
+	for _, h := range hs {
+		info, ok := regulatorGazetteer[h.key]
+		if !ok {
+			continue // a context marker
+		}
 		if info.acronym && !allUpper(d.text[h.start:h.end]) {
 			continue
 		}
 		m := regMention{start: h.start, end: h.end, sent: h.sent}
 		switch {
 		case info.health:
-			if health < 0 {
-				health = 0
-				if strings.Contains(d.lower, "health") || strings.Contains(d.lower, "hipaa") {
-					health = 1
-				}
-			}
-			if health == 0 {
-				continue
+			if ctx[ctxHealth] == 0 && ctx[ctxPortal] == 0 && ctx[ctxPHI] == 0 {
+				continue // OCR as in optical character recognition
 			}
 			m.name = info.name
 		case h.key == "ico":
-			// An ICO in crypto news is an initial coin offering.
-			if strings.Contains(d.lower, "coin offering") || strings.Contains(d.lower, "token sale") {
-				continue
+			if ctx[ctxCrypto] != 0 {
+				continue // an initial coin offering
 			}
 			m.name = info.name
 		case info.ag:
@@ -365,28 +383,57 @@ func (d *doc) sentSpan(i int) span {
 // ("the data protection authority of Spain").
 func countryNear(d *doc, h hit) string {
 	s := d.sentSpan(h.sent)
-	ws, _ := words(d.lower[max(s.start, h.start-48):h.start])
-	for len(ws) > 0 && (ws[len(ws)-1] == "s" || ws[len(ws)-1] == "the") {
-		ws = ws[:len(ws)-1] // possessive "'s"
-	}
-	for i := max(0, len(ws)-3); i < len(ws); i++ {
+	ws := lastWords(d.lower, max(s.start, h.start-48), h.start, "the")
+	for i := 0; i < len(ws); i++ {
 		if code, _, state, n := placeAt(ws, i); n > 0 && i+n == len(ws) && state == "" {
 			return code
 		}
 	}
-	after, _ := words(d.lower[h.end:min(s.end, h.end+40)])
-	if len(after) >= 2 && (after[0] == "of" || after[0] == "in") {
-		i := 1
-		if after[1] == "the" {
-			i = 2
+	w, _, e := nextWord(d.lower, h.end, s.end)
+	if w == "of" || w == "in" {
+		w, _, e = nextWord(d.lower, e, s.end)
+		if w == "the" {
+			w, _, e = nextWord(d.lower, e, s.end)
 		}
-		if i < len(after) {
-			if code, _, state, n := placeAt(after, i); n > 0 && state == "" {
-				return code
-			}
+		after := []string{w}
+		if w2, _, _ := nextWord(d.lower, e, s.end); w2 != "" {
+			after = append(after, w2)
+		}
+		if code, _, state, n := placeAt(after, 0); n > 0 && state == "" {
+			return code
 		}
 	}
 	return ""
+}
+
+// lastWords returns up to three words before pos (not before lo), in text
+// order, leaving out a possessive "s" and the word skip right before pos.
+func lastWords(l string, lo, pos int, skip string) []string {
+	var buf [3]string
+	n := 0
+	for n < 3 {
+		w, ws, _ := prevWord(l, lo, pos)
+		if w == "" {
+			break
+		}
+		pos = ws
+		if n == 0 && (w == "s" || w == skip) {
+			if w == "s" && pos > lo && (l[pos-1] == '\'' || l[pos-1] == 0x99) {
+				pos-- // "Spain's", "Spain’s"
+				for pos > lo && l[pos-1] >= 0x80 {
+					pos--
+				}
+			}
+			continue
+		}
+		buf[n] = w
+		n++
+	}
+	out := buf[:n]
+	for i, j := 0, n-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
 }
 
 // attorneyGeneral names a state attorney general: the state just before
@@ -394,11 +441,8 @@ func countryNear(d *doc, h hit) string {
 // of Texas") or elsewhere in the sentence.
 func attorneyGeneral(d *doc, h hit) string {
 	s := d.sentSpan(h.sent)
-	ws, _ := words(d.lower[max(s.start, h.start-40):h.start])
-	for len(ws) > 0 && (ws[len(ws)-1] == "s" || ws[len(ws)-1] == "state") {
-		ws = ws[:len(ws)-1]
-	}
-	for i := max(0, len(ws)-3); i < len(ws); i++ {
+	ws := lastWords(d.lower, max(s.start, h.start-40), h.start, "state")
+	for i := 0; i < len(ws); i++ {
 		if _, _, state, n := placeAt(ws, i); state != "" && i+n == len(ws) {
 			return state + " AG"
 		}
@@ -406,9 +450,10 @@ func attorneyGeneral(d *doc, h hit) string {
 	if h.key == "ag" {
 		return ""
 	}
-	after, _ := words(d.lower[h.end:min(s.end, h.end+40)])
-	if len(after) >= 2 && after[0] == "of" {
-		if _, _, state, _ := placeAt(after, 1); state != "" {
+	if w, _, e := nextWord(d.lower, h.end, s.end); w == "of" {
+		w, _, e = nextWord(d.lower, e, s.end)
+		w2, _, _ := nextWord(d.lower, e, s.end)
+		if _, _, state, _ := placeAt([]string{w, w2}, 0); state != "" {
 			return state + " AG"
 		}
 	}
@@ -430,7 +475,7 @@ func regulatorActions(d *doc) []*bwv1.RegulatorAction {
 	mentions := regulatorMentions(d)
 	var cues []hit
 	for _, h := range d.hits {
-		if _, ok := actionCues[h.key]; ok && h.cat == catAction {
+		if _, ok := actionCues[h.key]; ok {
 			cues = append(cues, h)
 		}
 	}
@@ -648,11 +693,8 @@ func penaltyNegated(sl string, s, e int) bool {
 	if k := strings.LastIndexAny(before, ",;:"); k >= 0 {
 		before = before[k+1:]
 	}
-	before = " " + before
-	for _, w := range []string{" no ", " not ", "n't ", "n’t ", " never ", " without ", " avoid", " escape", " escaping", " spared ", " against ", " nor "} {
-		if strings.Contains(before, w) {
-			return true
-		}
+	if containsSpaced(before, []string{" no ", " not ", "n't ", "n’t ", " never ", " without ", " avoid", " escape", " escaping", " spared ", " against ", " nor "}) {
+		return true
 	}
 	after := sl[e:min(len(sl), e+24)]
 	for _, w := range []string{" was not", " were not", " is not", " would not", " will not", " not ", " wasn't", " wasn’t", " isn't", " isn’t"} {
@@ -666,10 +708,17 @@ func penaltyNegated(sl string, s, e int) bool {
 // hedged: the fine is a possibility, not a fact ("could face fines of up
 // to", "we'd be surprised if the regulator fined").
 func hedged(before string) bool {
-	b := " " + before
-	for _, w := range []string{" could ", " may ", " might ", " would ", "'d ", "’d ", " if ", " can ", " risk",
-		" potential", " possible", " up to ", " as much as ", " threat", " whether "} {
-		if strings.Contains(b, w) {
+	return containsSpaced(before, hedgeWords)
+}
+
+var hedgeWords = []string{" could ", " may ", " might ", " would ", "'d ", "’d ", " if ", " can ", " risk",
+	" potential", " possible", " up to ", " as much as ", " threat", " whether "}
+
+// containsSpaced is strings.Contains for words written with a leading space,
+// counting the start of s as a space.
+func containsSpaced(s string, ws []string) bool {
+	for _, w := range ws {
+		if strings.Contains(s, w) || w[0] == ' ' && strings.HasPrefix(s, w[1:]) {
 			return true
 		}
 	}
@@ -744,13 +793,40 @@ func dataProtectionText(d *doc) bool {
 // hipaaPortalSentence finds the sentence that shows a text is an HHS breach
 // portal summary: a covered entity and protected health information.
 func hipaaPortalSentence(d *doc) int {
-	i := strings.Index(d.lower, "covered entit")
-	if i < 0 {
+	var portal, phi bool
+	first := -1
+	for _, h := range d.hits {
+		switch regulatorContexts[h.key] {
+		case ctxPortal:
+			if !portal {
+				portal, first = true, h.sent
+			}
+		case ctxPHI:
+			phi = phi || h.key != "phi" || d.text[h.start] == 'P'
+		}
+	}
+	if !portal || !phi {
 		return -1
 	}
-	if !strings.Contains(d.lower, "protected health information") && !strings.Contains(d.lower, "ephi") &&
-		!strings.Contains(d.text, "PHI") && !strings.Contains(d.lower, "hipaa") {
-		return -1
-	}
-	return d.sentenceAt(i)
+	return first
+}
+
+// Context markers: words that tell what a text is about, so that an
+// acronym can be read right ("OCR" in a health text, "ICO" outside crypto
+// news) and an HHS portal summary recognised.
+const (
+	ctxNone = iota
+	ctxHealth
+	ctxPortal
+	ctxPHI
+	ctxCrypto
+	numContexts
+)
+
+var regulatorContexts = map[string]int{
+	"health": ctxHealth, "healthcare": ctxHealth, "health care": ctxHealth, "patient": ctxHealth,
+	"patients": ctxHealth, "medical": ctxHealth, "hospital": ctxHealth,
+	"covered entity": ctxPortal, "covered entities": ctxPortal,
+	"protected health information": ctxPHI, "phi": ctxPHI, "ephi": ctxPHI, "hipaa": ctxPHI,
+	"coin offering": ctxCrypto, "token sale": ctxCrypto,
 }

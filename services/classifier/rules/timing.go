@@ -27,10 +27,17 @@ var timingLeadWords = map[string]bool{"within": true, "in": true, "after": true,
 
 var notifyWords = []string{"notif", "inform", "report", "tell", "told", "alert", "disclos", "letter", "contact"}
 
-var audiencePeople = []string{"customer", "individual", "patient", "user", "member", "victim", "consumer",
-	"employee", "data subject", "affected", "account holder", "client", "resident", "people", "those"}
-
-var audienceRegulator = []string{"regulator", "authorit", "commissioner", "watchdog", "attorney", "supervisory"}
+// audienceWords tell who was notified: true for a regulator, false for the
+// affected people.
+var audienceWords = map[string]bool{
+	"regulator": true, "regulators": true, "authority": true, "authorities": true, "commissioner": true,
+	"watchdog": true, "attorney": true, "supervisory": true,
+	"customer": false, "customers": false, "individual": false, "individuals": false, "patient": false,
+	"patients": false, "user": false, "users": false, "member": false, "members": false, "victim": false,
+	"victims": false, "consumer": false, "consumers": false, "employee": false, "employees": false,
+	"subjects": false, "affected": false, "holders": false, "client": false, "clients": false,
+	"resident": false, "residents": false, "people": false, "those": false, "you": false,
+}
 
 // smallNumbers are the number words a delay is written with.
 var smallNumbers = map[string]int64{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -52,10 +59,8 @@ func notificationTimings(d *doc) []*bwv1.NotificationTiming {
 	var out []*bwv1.NotificationTiming
 	var mentions []regMention
 	mentionsDone := false
+	lastEnd := -1
 	for _, h := range d.hits {
-		if h.cat != catAction {
-			continue
-		}
 		per, ok := timingUnits[h.key]
 		if !ok {
 			continue
@@ -88,10 +93,14 @@ func notificationTimings(d *doc) []*bwv1.NotificationTiming {
 			}
 			base := max(ss.start, h.start-40)
 			start = base + starts[last]
-			if last > 0 && timingLeadWords[ws[last-1]] {
-				start = base + starts[last-1]
-				if ws[last-1] == "least" && last > 1 {
-					start = base + starts[last-2]
+			lead := last - 1
+			if lead > 0 && (ws[lead] == "a" || ws[lead] == "an" || ws[lead] == "the") && w != "a" && w != "an" {
+				lead-- // "within a 72-hour window"
+			}
+			if lead >= 0 && timingLeadWords[ws[lead]] {
+				start = base + starts[lead]
+				if ws[lead] == "least" && lead > 0 {
+					start = base + starts[lead-1]
 				}
 			}
 			after := d.lower[h.end:min(ss.end, h.end+30)]
@@ -112,15 +121,11 @@ func notificationTimings(d *doc) []*bwv1.NotificationTiming {
 		if t.Audience != bwv1.NotificationAudience_NOTIFICATION_AUDIENCE_UNSPECIFIED {
 			t.Confidence = 0.8
 		}
-		dup := false
-		for _, o := range out {
-			if o.Hours == t.Hours && o.Audience == t.Audience && o.Evidence.Start == t.Evidence.Start {
-				dup = true
-			}
+		if len(out) > 0 && lastEnd == h.end {
+			continue // "business days" and "days"
 		}
-		if !dup {
-			out = append(out, t)
-		}
+		lastEnd = h.end
+		out = append(out, t)
 	}
 	return out
 }
@@ -129,30 +134,43 @@ func notificationTimings(d *doc) []*bwv1.NotificationTiming {
 // sentence: a regulator, or the affected people.
 func timingAudience(d *doc, h hit, mentions []regMention) bwv1.NotificationAudience {
 	ss := d.sents[h.sent]
-	sl := d.lower[ss.start:ss.end]
-	pos := h.start - ss.start
+	// Look in the clause of the timing first, then in the whole sentence.
+	lo, hi := h.start, h.end
+	for lo > ss.start && d.text[lo-1] != ',' && d.text[lo-1] != ';' {
+		lo--
+	}
+	for hi < ss.end && d.text[hi] != ',' && d.text[hi] != ';' {
+		hi++
+	}
+	if a := audienceIn(d, h, mentions, span{lo, hi}); a != bwv1.NotificationAudience_NOTIFICATION_AUDIENCE_UNSPECIFIED {
+		return a
+	}
+	return audienceIn(d, h, mentions, ss)
+}
+
+func audienceIn(d *doc, h hit, mentions []regMention, ss span) bwv1.NotificationAudience {
 	bestReg, bestPeople := 1<<30, 1<<30
 	for _, m := range mentions {
-		if m.sent == h.sent {
+		if m.start >= ss.start && m.end <= ss.end {
 			bestReg = min(bestReg, absInt(m.start-h.start))
 		}
 	}
-	near := func(words []string) int {
-		best := 1 << 30
-		for _, w := range words {
-			for off := 0; off < len(sl); {
-				k := strings.Index(sl[off:], w)
-				if k < 0 {
-					break
-				}
-				best = min(best, absInt(off+k-pos))
-				off += k + len(w)
+	l := d.lower
+	for i := ss.start; i < ss.end; {
+		if !isAlnum(l[i]) {
+			i++
+			continue
+		}
+		e := wordEnd(l, i, ss.end)
+		if reg, ok := audienceWords[l[i:e]]; ok {
+			if reg {
+				bestReg = min(bestReg, absInt(i-h.start))
+			} else {
+				bestPeople = min(bestPeople, absInt(i-h.start))
 			}
 		}
-		return best
+		i = e
 	}
-	bestReg = min(bestReg, near(audienceRegulator))
-	bestPeople = min(bestPeople, near(audiencePeople))
 	switch {
 	case bestReg == 1<<30 && bestPeople == 1<<30:
 		return bwv1.NotificationAudience_NOTIFICATION_AUDIENCE_UNSPECIFIED
