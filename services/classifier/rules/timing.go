@@ -23,7 +23,7 @@ var _ = register(catAction, sortedKeys(timingUnits)...)
 // timingLeadWords may stand before the number ("within 72 hours").
 var timingLeadWords = map[string]bool{"within": true, "in": true, "after": true, "before": true, "than": true,
 	"to": true, "about": true, "around": true, "nearly": true, "almost": true, "over": true, "only": true,
-	"just": true, "took": true, "waited": true, "some": true, "of": true, "least": true, "until": true}
+	"just": true, "took": true, "waited": true, "of": true, "least": true, "until": true}
 
 var notifyWords = []string{"notif", "inform", "report", "tell", "told", "alert", "disclos", "letter", "contact"}
 
@@ -97,13 +97,19 @@ func notificationTimings(d *doc) []*bwv1.NotificationTiming {
 			if lead > 0 && (ws[lead] == "a" || ws[lead] == "an" || ws[lead] == "the") && w != "a" && w != "an" {
 				lead-- // "within a 72-hour window"
 			}
+			after := d.lower[h.end:min(ss.end, h.end+30)]
+			if numStart := base + starts[last]; numStart > 0 && (d.text[numStart-1] == ',' || d.text[numStart-1] == '.') {
+				continue // "1,800 hours": not a delay
+			}
 			if lead >= 0 && timingLeadWords[ws[lead]] {
 				start = base + starts[lead]
 				if ws[lead] == "least" && lead > 0 {
 					start = base + starts[lead-1]
 				}
+			} else if !strings.HasPrefix(after, " later") && !strings.HasPrefix(after, " after") && !strings.HasPrefix(after, " before") &&
+				!(strings.HasPrefix(after, " to ") && containsAny(after, notifyWords)) {
+				continue // "online for two hours": how long, not how soon
 			}
-			after := d.lower[h.end:min(ss.end, h.end+30)]
 			if strings.HasPrefix(after, " of free") || strings.HasPrefix(after, " of credit") ||
 				strings.HasPrefix(after, " of complimentary") || strings.HasPrefix(after, " of identity") ||
 				strings.HasPrefix(after, " of monitoring") || strings.HasPrefix(after, " of protection") {
