@@ -106,8 +106,8 @@ func notificationTimings(d *doc) []*bwv1.NotificationTiming {
 				if ws[lead] == "least" && lead > 0 {
 					start = base + starts[lead-1]
 				}
-			} else if !strings.HasPrefix(after, " later") && !strings.HasPrefix(after, " after") && !strings.HasPrefix(after, " before") &&
-				!(strings.HasPrefix(after, " to ") && containsAny(after, notifyWords)) {
+			} else if !strings.HasPrefix(after, " later") && !((strings.HasPrefix(after, " after") ||
+				strings.HasPrefix(after, " before") || strings.HasPrefix(after, " to ")) && containsAny(after, notifyWords)) {
 				continue // "online for two hours": how long, not how soon
 			}
 			if strings.HasPrefix(after, " of free") || strings.HasPrefix(after, " of credit") ||
