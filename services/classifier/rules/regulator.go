@@ -1,0 +1,832 @@
+package rules
+
+import (
+	"sort"
+	"strings"
+
+	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/classifier"
+)
+
+// Regulators: a gazetteer of names and acronyms to canonical names ("ICO",
+// "HHS OCR", "FTC", "SEC", "<State> AG", "<Country> data protection
+// authority"), the cues of what they did, and rules that tie each cue to the
+// regulator it is about.
+
+// regInfo describes one regulator pattern.
+type regInfo struct {
+	name    string // canonical name; empty when it depends on context
+	country string // ISO code the pattern implies (the default for generic nouns)
+	acronym bool   // counts only when written in capitals ("ICO", not "ico")
+	generic bool   // a DPA noun whose country comes from the words around it
+	anaphor bool   // "the regulator": points at a regulator named elsewhere
+	health  bool   // "OCR": counts only in a health text
+	ag      bool   // attorney general: the state comes from context
+}
+
+var regulatorGazetteer = map[string]regInfo{
+	// United Kingdom
+	"ico":                               {name: "ICO", country: "GB", acronym: true},
+	"information commissioner":          {generic: true, country: "GB"},
+	"information commissioner's office": {generic: true, country: "GB"},
+	"information commissioner’s office": {generic: true, country: "GB"},
+	"information commissioners office":  {generic: true, country: "GB"},
+	"information commissioners' office": {generic: true, country: "GB"},
+	"information commissioners’ office": {generic: true, country: "GB"},
+	"financial conduct authority":       {name: "FCA", country: "GB"},
+	"fca":                               {name: "FCA", country: "GB", acronym: true},
+	// United States
+	"hhs":     {name: "HHS OCR", country: "US", acronym: true},
+	"hhs ocr": {name: "HHS OCR", country: "US", acronym: true},
+	"department of health and human services": {name: "HHS OCR", country: "US"},
+	"health and human services":               {name: "HHS OCR", country: "US"},
+	"office for civil rights":                 {name: "HHS OCR", country: "US"},
+	"office of civil rights":                  {name: "HHS OCR", country: "US"},
+	"ocr":                                     {name: "HHS OCR", country: "US", acronym: true, health: true},
+	"federal trade commission":                {name: "FTC", country: "US"},
+	"ftc":                                     {name: "FTC", country: "US", acronym: true},
+	"securities and exchange commission":      {name: "SEC", country: "US"},
+	"sec":                                     {name: "SEC", country: "US", acronym: true},
+	"federal communications commission":       {name: "FCC", country: "US"},
+	"fcc":                                     {name: "FCC", country: "US", acronym: true},
+	"consumer financial protection bureau":    {name: "CFPB", country: "US"},
+	"cfpb":                                    {name: "CFPB", country: "US", acronym: true},
+	"department of financial services":        {name: "NYDFS", country: "US"},
+	"nydfs":                                   {name: "NYDFS", country: "US", acronym: true},
+	"attorney general":                        {ag: true},
+	"attorney-general":                        {ag: true},
+	"attorneys general":                       {ag: true},
+	"ag":                                      {ag: true, acronym: true},
+	// Data protection authorities named by their own names
+	"data protection commission":             {generic: true, country: "IE"},
+	"dpc":                                    {generic: true, country: "IE", acronym: true},
+	"cnil":                                   {generic: true, country: "FR"},
+	"commission nationale de l'informatique": {generic: true, country: "FR"},
+	"aepd":                                   {generic: true, country: "ES"},
+	"agencia española de protección de datos": {generic: true, country: "ES"},
+	"garante":                         {generic: true, country: "IT"},
+	"datatilsynet":                    {generic: true, country: "DK"}, // Danish and Norwegian: context decides
+	"autoriteit persoonsgegevens":     {generic: true, country: "NL"},
+	"uodo":                            {generic: true, country: "PL", acronym: true},
+	"personal data protection office": {generic: true, country: "PL"},
+	"anspdcp":                         {generic: true, country: "RO", acronym: true},
+	"ansspdcp":                        {generic: true, country: "RO", acronym: true},
+	"integritetsskyddsmyndigheten":    {generic: true, country: "SE"},
+	"imy":                             {generic: true, country: "SE", acronym: true},
+	"datainspektionen":                {generic: true, country: "SE"},
+	"bfdi":                            {generic: true, country: "DE", acronym: true},
+	"hmbbfdi":                         {generic: true, country: "DE", acronym: true},
+	"lfdi":                            {generic: true, country: "DE", acronym: true},
+	"federal commissioner for data protection": {generic: true, country: "DE"},
+	"gegevensbeschermingsautoriteit":           {generic: true, country: "BE"},
+	"hdpa":                                     {generic: true, country: "GR", acronym: true},
+	"naih":                                     {generic: true, country: "HU", acronym: true},
+	"uoou":                                     {generic: true, country: "CZ", acronym: true},
+	"azop":                                     {generic: true, country: "HR", acronym: true},
+	"vdai":                                     {generic: true, country: "LT", acronym: true},
+	"idpc":                                     {generic: true, country: "MT", acronym: true},
+	"cpdp":                                     {generic: true, country: "BG", acronym: true},
+	"commission for personal data protection":   {generic: true, country: "BG"},
+	"commissioner for personal data protection": {generic: true, country: "CY"},
+	"cnpd":                      {generic: true, country: "PT", acronym: true}, // also Luxembourg's
+	"dsb":                       {generic: true, country: "AT", acronym: true},
+	"datenschutzbehörde":        {generic: true, country: "AT"},
+	"tietosuojavaltuutettu":     {generic: true, country: "FI"},
+	"data protection ombudsman": {generic: true, country: "FI"},
+	"fdpic":                     {generic: true, country: "CH", acronym: true},
+	"oaic":                      {generic: true, country: "AU", acronym: true},
+	"office of the australian information commissioner": {generic: true, country: "AU"},
+	"pdpc":                           {generic: true, country: "SG", acronym: true},
+	"european data protection board": {name: "EDPB"},
+	"edpb":                           {name: "EDPB", acronym: true},
+	// Data protection authorities by kind: "the Spanish DPA"
+	"dpa":                                    {generic: true, acronym: true},
+	"data protection authority":              {generic: true},
+	"data protection agency":                 {generic: true},
+	"data protection commissioner":           {generic: true},
+	"data protection regulator":              {generic: true},
+	"data protection watchdog":               {generic: true},
+	"data protection office":                 {generic: true},
+	"data protection inspectorate":           {generic: true},
+	"data inspectorate":                      {generic: true},
+	"supervisory authority":                  {generic: true},
+	"national authority for data protection": {generic: true},
+	"privacy regulator":                      {generic: true},
+	"privacy watchdog":                       {generic: true},
+	"privacy commissioner":                   {generic: true},
+	"data watchdog":                          {generic: true},
+	// Words that point back at a regulator named elsewhere
+	"regulator":                   {anaphor: true},
+	"regulators":                  {anaphor: true},
+	"watchdog":                    {anaphor: true},
+	"the commissioner":            {anaphor: true},
+	"the authority":               {anaphor: true},
+	"relevant authorities":        {anaphor: true},
+	"data protection authorities": {anaphor: true},
+}
+
+// actionCue is what a cue word says a regulator did, and how close the
+// regulator must be named for the cue to count.
+type actionCue struct {
+	action   bwv1.RegulatorActionType
+	strength int  // cueWeak, cueMedium or cueStrong
+	penalty  bool // a word for a fine: negation, hedging and proposals change it
+}
+
+const (
+	cueWeak   = iota // the regulator must be named in the same sentence
+	cueMedium        // ... or in one of the two sentences before
+	cueStrong        // ... or anywhere in the article
+)
+
+const (
+	actInformed     = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_INFORMED
+	actSelfReported = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_SELF_REPORTED
+	actInvestigate  = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_INVESTIGATING
+	actNFA          = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_NO_FURTHER_ACTION
+	actReprimand    = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_REPRIMAND
+	actUndertaking  = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_UNDERTAKING
+	actEnforcement  = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_ENFORCEMENT_NOTICE
+	actNOI          = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_NOTICE_OF_INTENT
+	actPenalty      = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_MONETARY_PENALTY
+	actNoPenalty    = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_NO_MONETARY_PENALTY
+	actSettlement   = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_SETTLEMENT
+	actAppeal       = bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_APPEAL
+)
+
+var actionCues = map[string]actionCue{
+	"notified": {actInformed, cueWeak, false}, "notify": {actInformed, cueWeak, false},
+	"notifying": {actInformed, cueWeak, false}, "notification": {actInformed, cueWeak, false},
+	"informed": {actInformed, cueWeak, false}, "inform": {actInformed, cueWeak, false},
+	"informing": {actInformed, cueWeak, false}, "reported": {actInformed, cueWeak, false},
+	"reports": {actInformed, cueWeak, false}, "reporting": {actInformed, cueWeak, false},
+	"report": {actInformed, cueWeak, false}, "alerted": {actInformed, cueWeak, false},
+	"told": {actInformed, cueWeak, false}, "contacted": {actInformed, cueWeak, false},
+	"aware": {actInformed, cueWeak, false}, "filed a breach report": {actInformed, cueWeak, false},
+
+	"reported itself": {actSelfReported, cueMedium, false}, "reported themselves": {actSelfReported, cueMedium, false},
+	"reported ourselves": {actSelfReported, cueMedium, false}, "turned itself in": {actSelfReported, cueMedium, false},
+	"turned itself into": {actSelfReported, cueMedium, false}, "self-reported": {actSelfReported, cueMedium, false},
+	"self reported": {actSelfReported, cueMedium, false}, "self-report": {actSelfReported, cueMedium, false},
+	"referred itself": {actSelfReported, cueMedium, false},
+
+	"investigation": {actInvestigate, cueWeak, false}, "investigations": {actInvestigate, cueWeak, false},
+	"investigating": {actInvestigate, cueWeak, false}, "investigate": {actInvestigate, cueWeak, false},
+	"investigated": {actInvestigate, cueWeak, false}, "inquiry": {actInvestigate, cueWeak, false},
+	"inquiries": {actInvestigate, cueWeak, false}, "enquiry": {actInvestigate, cueWeak, false},
+	"enquiries": {actInvestigate, cueWeak, false}, "probe": {actInvestigate, cueWeak, false},
+	"probing": {actInvestigate, cueWeak, false}, "looking into": {actInvestigate, cueWeak, false},
+	"looked into": {actInvestigate, cueWeak, false}, "look into": {actInvestigate, cueWeak, false},
+
+	"no further action": {actNFA, cueMedium, false}, "take no action": {actNFA, cueMedium, false},
+	"closed the case": {actNFA, cueMedium, false}, "closed its investigation": {actNFA, cueMedium, false},
+
+	"reprimand": {actReprimand, cueStrong, false}, "reprimanded": {actReprimand, cueStrong, false},
+
+	"undertaking": {actUndertaking, cueStrong, false}, "undertakings": {actUndertaking, cueStrong, false},
+	"assurances": {actUndertaking, cueWeak, false}, "remedial action": {actUndertaking, cueWeak, false},
+	"remedial actions": {actUndertaking, cueWeak, false},
+
+	"enforcement notice": {actEnforcement, cueStrong, false}, "enforcement notices": {actEnforcement, cueStrong, false},
+
+	"notice of intent": {actNOI, cueStrong, true}, "notice of intention": {actNOI, cueStrong, true},
+	"intends to fine": {actNOI, cueStrong, true}, "intention to fine": {actNOI, cueStrong, true},
+	"intent to fine": {actNOI, cueStrong, true}, "proposed fine": {actNOI, cueStrong, true},
+	"proposed penalty": {actNOI, cueStrong, true}, "proposes to fine": {actNOI, cueStrong, true},
+	"plans to fine": {actNOI, cueStrong, true}, "provisional fine": {actNOI, cueStrong, true},
+
+	"fined": {actPenalty, cueStrong, true}, "monetary penalty": {actPenalty, cueStrong, true},
+	"civil monetary penalty": {actPenalty, cueStrong, true}, "civil money penalty": {actPenalty, cueStrong, true},
+	"imposed a fine": {actPenalty, cueStrong, true}, "penalty notice": {actPenalty, cueStrong, true},
+	"financial penalty": {actPenalty, cueStrong, true}, "penalised": {actPenalty, cueStrong, true},
+	"penalized": {actPenalty, cueStrong, true}, "penalise": {actPenalty, cueStrong, true},
+	"penalize": {actPenalty, cueStrong, true}, "penalty": {actPenalty, cueMedium, true},
+	"penalties": {actPenalty, cueMedium, true}, "fine": {actPenalty, cueMedium, true},
+	"fines": {actPenalty, cueMedium, true}, "ordered to pay": {actPenalty, cueMedium, true},
+
+	"settle": {actSettlement, cueWeak, false}, "settled": {actSettlement, cueWeak, false},
+	"settles": {actSettlement, cueWeak, false}, "settlement": {actSettlement, cueWeak, false},
+	"resolution agreement": {actSettlement, cueMedium, false}, "consent order": {actSettlement, cueWeak, false},
+	"consent decree": {actSettlement, cueWeak, false}, "agreed to pay": {actSettlement, cueMedium, false},
+	"will pay": {actSettlement, cueMedium, false},
+
+	"appeal": {actAppeal, cueMedium, false}, "appealed": {actAppeal, cueMedium, false},
+	"appealing": {actAppeal, cueMedium, false},
+}
+
+var (
+	_ = register(catRegulator, sortedKeys(regulatorGazetteer)...)
+	_ = register(catRegulator, sortedKeys(regulatorContexts)...)
+	_ = register(catAction, sortedKeys(actionCues)...)
+)
+
+// sortedKeys keeps registration (and so tie order in the automaton) stable.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// hitsWithKeys returns the document's hits whose pattern is a key of one of
+// the maps. The automaton reports a pattern once even when two categories
+// registered it, so the rules here select hits by pattern, not category.
+func hitsWithKeys[V, W any](d *doc, m map[string]V, more map[string]W) []hit {
+	out := make([]hit, 0, 32)
+	for _, h := range d.hits {
+		if _, ok := m[h.key]; ok {
+			out = append(out, h)
+		} else if _, ok := more[h.key]; ok {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// longestHits drops hits that lie inside a longer hit of the list, so that
+// "information commissioner's office" is one mention, not two.
+func longestHits(hs []hit) []hit {
+	out := hs[:0:0]
+	for i, h := range hs {
+		inside := false
+		for j := max(0, i-4); j < min(len(hs), i+5); j++ {
+			o := hs[j]
+			if j != i && o.start <= h.start && h.end <= o.end && o.end-o.start > h.end-h.start {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// regMention is a regulator named (or pointed at) in the text.
+type regMention struct {
+	name    string // canonical; empty when it could not be resolved
+	start   int
+	end     int
+	sent    int
+	anaphor bool // resolved from elsewhere, not named here
+}
+
+// regulatorMentions resolves every regulator hit to a canonical name.
+func regulatorMentions(d *doc) []regMention {
+	hs := longestHits(hitsWithKeys(d, regulatorGazetteer, regulatorContexts))
+	if len(hs) == 0 {
+		return nil
+	}
+	var out []regMention
+	var ctx [numContexts]int // sentence+1 of the first hit of each context marker
+	for _, h := range hs {
+		if c, ok := regulatorContexts[h.key]; ok && ctx[c] == 0 {
+			ctx[c] = h.sent + 1
+		}
+	}
+	for _, h := range hs {
+		info, ok := regulatorGazetteer[h.key]
+		if !ok {
+			continue // a context marker
+		}
+		if info.acronym && !allUpper(d.text[h.start:h.end]) {
+			continue
+		}
+		m := regMention{start: h.start, end: h.end, sent: h.sent}
+		switch {
+		case info.health:
+			if ctx[ctxHealth] == 0 && ctx[ctxPortal] == 0 && ctx[ctxPHI] == 0 {
+				continue // OCR as in optical character recognition
+			}
+			m.name = info.name
+		case h.key == "ico":
+			if ctx[ctxCrypto] != 0 {
+				continue // an initial coin offering
+			}
+			m.name = info.name
+		case info.ag:
+			m.name = attorneyGeneral(d, h)
+			if m.name == "" && h.key == "ag" {
+				continue // "Siemens AG": not a regulator
+			}
+			m.anaphor = m.name == ""
+		case info.generic:
+			code := countryNear(d, h)
+			if code == "" {
+				code = info.country
+			}
+			if code == "" {
+				m.anaphor = true
+				break
+			}
+			m.name = dpaName(code)
+		case info.anaphor:
+			m.anaphor = true
+		default:
+			m.name = info.name
+		}
+		out = append(out, m)
+	}
+	// Anaphors take the nearest regulator named before them, else the first
+	// one named after them.
+	for i := range out {
+		if !out[i].anaphor || out[i].name != "" {
+			continue
+		}
+		for j := i - 1; j >= 0 && out[i].name == ""; j-- {
+			if !out[j].anaphor {
+				out[i].name = out[j].name
+			}
+		}
+		for j := i + 1; j < len(out) && out[i].name == ""; j++ {
+			if !out[j].anaphor {
+				out[i].name = out[j].name
+			}
+		}
+	}
+	return out
+}
+
+// dpaName is the canonical name of a country's data protection authority.
+func dpaName(code string) string {
+	if code == "GB" {
+		return "ICO"
+	}
+	if n, ok := countryNames[code]; ok {
+		return n + " data protection authority"
+	}
+	return ""
+}
+
+func allUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// sentSpan is the span of sentence i (the whole text when i is -1).
+func (d *doc) sentSpan(i int) span {
+	if i < 0 || i >= len(d.sents) {
+		return span{0, len(d.text)}
+	}
+	return d.sents[i]
+}
+
+// countryNear reads the country of a DPA noun from the words just before it
+// ("the Spanish DPA", "Spain's data protection authority") or just after it
+// ("the data protection authority of Spain").
+func countryNear(d *doc, h hit) string {
+	s := d.sentSpan(h.sent)
+	ws := lastWords(d.lower, max(s.start, h.start-48), h.start, "the")
+	for i := 0; i < len(ws); i++ {
+		if code, _, state, n := placeAt(ws, i); n > 0 && i+n == len(ws) && state == "" {
+			return code
+		}
+	}
+	w, _, e := nextWord(d.lower, h.end, s.end)
+	if w == "of" || w == "in" {
+		w, _, e = nextWord(d.lower, e, s.end)
+		if w == "the" {
+			w, _, e = nextWord(d.lower, e, s.end)
+		}
+		after := []string{w}
+		if w2, _, _ := nextWord(d.lower, e, s.end); w2 != "" {
+			after = append(after, w2)
+		}
+		if code, _, state, n := placeAt(after, 0); n > 0 && state == "" {
+			return code
+		}
+	}
+	return ""
+}
+
+// lastWords returns up to three words before pos (not before lo), in text
+// order, leaving out a possessive "s" and the word skip right before pos.
+func lastWords(l string, lo, pos int, skip string) []string {
+	var buf [3]string
+	n := 0
+	for n < 3 {
+		w, ws, _ := prevWord(l, lo, pos)
+		if w == "" {
+			break
+		}
+		pos = ws
+		if n == 0 && (w == "s" || w == skip) {
+			if w == "s" && pos > lo && (l[pos-1] == '\'' || l[pos-1] == 0x99) {
+				pos-- // "Spain's", "Spain’s"
+				for pos > lo && l[pos-1] >= 0x80 {
+					pos--
+				}
+			}
+			continue
+		}
+		buf[n] = w
+		n++
+	}
+	out := buf[:n]
+	for i, j := 0, n-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// attorneyGeneral names a state attorney general: the state just before
+// ("California Attorney General", "New York's AG"), after ("Attorney General
+// of Texas") or elsewhere in the sentence.
+func attorneyGeneral(d *doc, h hit) string {
+	s := d.sentSpan(h.sent)
+	ws := lastWords(d.lower, max(s.start, h.start-40), h.start, "state")
+	for i := 0; i < len(ws); i++ {
+		if _, _, state, n := placeAt(ws, i); state != "" && i+n == len(ws) {
+			return state + " AG"
+		}
+	}
+	if h.key == "ag" {
+		return ""
+	}
+	if w, _, e := nextWord(d.lower, h.end, s.end); w == "of" {
+		w, _, e = nextWord(d.lower, e, s.end)
+		w2, _, _ := nextWord(d.lower, e, s.end)
+		if _, _, state, _ := placeAt([]string{w, w2}, 0); state != "" {
+			return state + " AG"
+		}
+	}
+	all, _ := words(d.lower[s.start:s.end])
+	for i := range all {
+		if _, _, state, _ := placeAt(all, i); state != "" && state != "Washington" {
+			return state + " AG"
+		}
+	}
+	if h.key == "attorneys general" {
+		return "US state AGs"
+	}
+	return ""
+}
+
+// regulatorActions finds what regulators did about the incident, in text
+// order, one action per regulator and kind.
+func regulatorActions(d *doc) []*bwv1.RegulatorAction {
+	mentions := regulatorMentions(d)
+	var cues []hit
+	for _, h := range d.hits {
+		if _, ok := actionCues[h.key]; ok {
+			cues = append(cues, h)
+		}
+	}
+	cues = longestHits(cues)
+	var out []*bwv1.RegulatorAction
+	add := func(a *bwv1.RegulatorAction) {
+		for _, o := range out {
+			if o.Regulator == a.Regulator && o.Action == a.Action {
+				if o.AmountMinor == nil && a.AmountMinor != nil {
+					o.AmountMinor, o.Currency, o.Stage = a.AmountMinor, a.Currency, a.Stage
+					o.Evidence = a.Evidence
+				}
+				return
+			}
+		}
+		out = append(out, a)
+	}
+	fallback := ""
+	fallbackDone := false
+	settling := false
+	for i := 0; i < len(cues); i++ {
+		h := cues[i]
+		cue := actionCues[h.key]
+		sl := d.lower[d.sents[h.sent].start:d.sents[h.sent].end]
+		rel := h.start - d.sents[h.sent].start
+		action := cue.action
+		strength := cue.strength
+		if cue.penalty {
+			switch {
+			case penaltyNegated(sl, rel, rel+len(h.key)):
+				action = actNoPenalty
+			case hedged(sl[:rel]):
+				continue
+			case sentenceHasAction(cues, i, h.sent, actNOI) && action != actNOI:
+				continue // the notice of intent speaks for this sentence
+			case faces(sl[:rel]):
+				action = actNOI
+			case action == actPenalty && (settling || sentenceHasAction(cues, i, h.sent, actSettlement)):
+				action = actSettlement
+			}
+		}
+		if action == actSettlement {
+			if strings.Contains(sl, "class action") || strings.Contains(sl, "lawsuit") || strings.Contains(sl, "plaintiff") {
+				continue
+			}
+		}
+		if action == actInvestigate {
+			pre := sl[max(0, rel-9):rel]
+			if strings.HasSuffix(pre, "its ") || strings.HasSuffix(pre, "our ") || strings.HasSuffix(pre, "their ") || strings.HasSuffix(pre, "internal ") {
+				continue // the organisation's own investigation
+			}
+		}
+		if action == actAppeal && hedged(sl[:rel]) {
+			continue // "can appeal"
+		}
+		reg, conf := attribute(mentions, h, strength, informedDirection(h.key))
+		var amt *amount
+		if action == actPenalty || action == actNOI || action == actSettlement {
+			amt = pickAmount(d, h)
+			// A bare "fine" or "penalty" needs an amount or a named regulator.
+			if amt == nil && strength == cueMedium && conf < 0.85 && action == actPenalty {
+				continue
+			}
+		}
+		if reg == "" && action == actPenalty && amt != nil && len(mentions) == 0 {
+			// A fine with no regulator named: in a data-protection text it is
+			// the DPA of the country the text points at.
+			if !fallbackDone {
+				fallbackDone = true
+				if dataProtectionText(d) {
+					if c := countryCues(d); c.code != "" && c.score >= 1 {
+						fallback = dpaName(c.code)
+					}
+				}
+			}
+			reg, conf = fallback, 0.4
+		}
+		if reg == "" {
+			continue
+		}
+		if amt == nil && (h.key == "will pay" || h.key == "agreed to pay") {
+			continue // "will pay for credit monitoring"
+		}
+		if action == actSettlement {
+			settling = true
+		}
+		a := &bwv1.RegulatorAction{Regulator: reg, Action: action, Evidence: d.evidence(h.sent), Confidence: conf}
+		switch action {
+		case actNOI:
+			a.Stage = bwv1.RegulatorActionStage_REGULATOR_ACTION_STAGE_PROPOSED
+		case actPenalty, actSettlement, actNoPenalty:
+			a.Stage = bwv1.RegulatorActionStage_REGULATOR_ACTION_STAGE_FINAL
+			if strings.Contains(sl, "appeal") && !hedged(sl) {
+				a.Stage = bwv1.RegulatorActionStage_REGULATOR_ACTION_STAGE_APPEALED
+			}
+		case actAppeal:
+			a.Stage = bwv1.RegulatorActionStage_REGULATOR_ACTION_STAGE_APPEALED
+		}
+		if amt != nil {
+			v := classifier.MinorAmount(amt.value, amt.currency)
+			a.AmountMinor = &v
+			a.Currency = amt.currency
+		}
+		a.Date = sentenceDate(d, h.sent)
+		add(a)
+	}
+	if !hasRegulator(out, "HHS OCR") {
+		if s := hipaaPortalSentence(d); s >= 0 {
+			// The HHS breach portal's own summaries: a covered entity's breach
+			// of protected health information is reported to HHS.
+			out = append(out, &bwv1.RegulatorAction{Regulator: "HHS OCR", Action: actInformed, Evidence: d.evidence(s), Confidence: 0.5})
+		}
+	}
+	return out
+}
+
+func hasRegulator(as []*bwv1.RegulatorAction, name string) bool {
+	for _, a := range as {
+		if a.Regulator == name {
+			return true
+		}
+	}
+	return false
+}
+
+// attribute picks the regulator a cue is about: the nearest named in its
+// sentence (before the cue, else after), else, for stronger cues, the last
+// named before it, within two sentences (medium) or anywhere (strong).
+func attribute(ms []regMention, h hit, strength int, dir direction) (string, float64) {
+	best, bestDist := -1, 1<<30
+	for i, m := range ms {
+		if m.sent != h.sent || m.name == "" {
+			continue
+		}
+		dist := h.start - m.end
+		if dist < 0 {
+			dist = m.start - h.end + 20 // after the cue: a little farther
+			if dir == regBefore {
+				continue
+			}
+		} else if dir == regAfter || dir == regAfterOrClose && dist > 24 {
+			continue
+		}
+		if dist < bestDist {
+			best, bestDist = i, dist
+		}
+	}
+	if best >= 0 {
+		if ms[best].anaphor {
+			return ms[best].name, 0.75
+		}
+		return ms[best].name, 0.9
+	}
+	if strength == cueWeak {
+		return "", 0
+	}
+	for i := len(ms) - 1; i >= 0; i-- {
+		m := ms[i]
+		if m.sent >= h.sent || m.name == "" {
+			continue
+		}
+		if strength == cueMedium && m.sent < h.sent-2 {
+			break
+		}
+		return m.name, 0.7
+	}
+	if strength == cueStrong {
+		for _, m := range ms {
+			if m.name != "" {
+				return m.name, 0.6
+			}
+		}
+	}
+	return "", 0
+}
+
+// direction says where a regulator must stand for an "informed" cue to be
+// about it: told ("reported the breach to the ICO") or told of ("the ICO
+// is aware", "HHS was notified").
+type direction int
+
+const (
+	regAnywhere     direction = iota
+	regAfter                  // "notified the ICO", "reports ... to the ICO"
+	regAfterOrClose           // "informed the ICO", "ICO informed of"
+	regBefore                 // "the ICO is aware"
+)
+
+func informedDirection(key string) direction {
+	switch key {
+	case "informed", "notified":
+		return regAfterOrClose
+	case "aware":
+		return regBefore
+	}
+	if actionCues[key].action == actInformed {
+		return regAfter
+	}
+	return regAnywhere
+}
+
+func sentenceHasAction(cues []hit, i, sent int, action bwv1.RegulatorActionType) bool {
+	for j := max(0, i-6); j < min(len(cues), i+7); j++ {
+		if j != i && cues[j].sent == sent && actionCues[cues[j].key].action == action {
+			return true
+		}
+	}
+	return false
+}
+
+// penaltyNegated: "no fine", "avoided a penalty", "did not penalise",
+// "a monetary penalty was not appropriate".
+func penaltyNegated(sl string, s, e int) bool {
+	before := sl[max(0, s-40):s]
+	if k := strings.LastIndexAny(before, ",;:"); k >= 0 {
+		before = before[k+1:]
+	}
+	if containsSpaced(before, []string{" no ", " not ", "n't ", "n’t ", " never ", " without ", " avoid", " escape", " escaping", " spared ", " against ", " nor "}) {
+		return true
+	}
+	after := sl[e:min(len(sl), e+24)]
+	for _, w := range []string{" was not", " were not", " is not", " would not", " will not", " not ", " wasn't", " wasn’t", " isn't", " isn’t"} {
+		if strings.HasPrefix(after, w) || strings.Contains(after, w) && !strings.ContainsAny(after[:strings.Index(after, w)], ",;.") {
+			return true
+		}
+	}
+	return false
+}
+
+// hedged: the fine is a possibility, not a fact ("could face fines of up
+// to", "we'd be surprised if the regulator fined").
+func hedged(before string) bool {
+	return containsSpaced(before, hedgeWords)
+}
+
+var hedgeWords = []string{" could ", " may ", " might ", " would ", "'d ", "’d ", " if ", " can ", " risk",
+	" potential", " possible", " up to ", " as much as ", " threat", " whether "}
+
+// containsSpaced is strings.Contains for words written with a leading space,
+// counting the start of s as a space.
+func containsSpaced(s string, ws []string) bool {
+	for _, w := range ws {
+		if strings.Contains(s, w) || w[0] == ' ' && strings.HasPrefix(s, w[1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// faces: "BA faces a £183m fine" reports a proposed penalty.
+func faces(before string) bool {
+	return strings.Contains(before, " faces ") || strings.Contains(before, " facing ")
+}
+
+// pickAmount is the sum a fine or settlement cue refers to: the first amount
+// after the cue in its sentence, else the last before it, else one in the
+// next sentence ("will pay $3.9 million"). Caps ("up to £17m") are not
+// amounts. When the text gives the same sum in two currencies, "SEK
+// 15,000,000 (EUR 1,463,000)", the euro figure is kept: it compares across
+// authorities, and the other stays in the evidence.
+func pickAmount(d *doc, h hit) *amount {
+	s := d.sents[h.sent]
+	all := findAmounts(d.text, s)
+	var as []amount
+	for _, a := range all {
+		pre := d.lower[max(s.start, a.start-14):a.start]
+		if strings.HasSuffix(pre, "up to ") || strings.HasSuffix(pre, "as much as ") || strings.HasSuffix(pre, "maximum of ") {
+			continue
+		}
+		as = append(as, a)
+	}
+	if h.sent+1 < len(d.sents) && (len(as) == 0 || as[len(as)-1].start < h.end) {
+		// "fined Acme S.L. EUR 4,000": the sentence splitter may cut after
+		// a legal form or "ca.", leaving the amount at the head of the next.
+		next := d.sents[h.sent+1]
+		if gap := strings.TrimSpace(d.text[s.end:next.start]); gap == "" {
+			if na := findAmounts(d.text, next); len(na) > 0 && na[0].start-next.start <= 2 {
+				as = append(as, na[0])
+			}
+		}
+	}
+	if len(as) == 0 {
+		return nil
+	}
+	k := -1
+	for i, a := range as {
+		if a.start >= h.end {
+			k = i
+			break
+		}
+	}
+	if k < 0 {
+		k = len(as) - 1
+	}
+	if k+1 < len(as) && as[k].currency != "EUR" && as[k+1].currency == "EUR" {
+		between := strings.TrimSpace(d.text[as[k].end:as[k+1].start])
+		if between == "(" || between == "(approx." || between == "(approximately" || between == "(around" || between == "(ca." || between == "(about" || between == "/" || between == "or" {
+			k++
+		}
+	}
+	a := as[k]
+	return &a
+}
+
+// dataProtectionText: the text speaks the language of data protection law.
+func dataProtectionText(d *doc) bool {
+	for _, w := range []string{"gdpr", "data subject", "data protection", "personal data", "controller"} {
+		if strings.Contains(d.lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hipaaPortalSentence finds the sentence that shows a text is an HHS breach
+// portal summary: a covered entity and protected health information.
+func hipaaPortalSentence(d *doc) int {
+	var portal, phi bool
+	first := -1
+	for _, h := range d.hits {
+		switch regulatorContexts[h.key] {
+		case ctxPortal:
+			if !portal {
+				portal, first = true, h.sent
+			}
+		case ctxPHI:
+			phi = phi || h.key != "phi" || d.text[h.start] == 'P'
+		}
+	}
+	if !portal || !phi {
+		return -1
+	}
+	return first
+}
+
+// Context markers: words that tell what a text is about, so that an
+// acronym can be read right ("OCR" in a health text, "ICO" outside crypto
+// news) and an HHS portal summary recognised.
+const (
+	ctxNone = iota
+	ctxHealth
+	ctxPortal
+	ctxPHI
+	ctxCrypto
+	numContexts
+)
+
+var regulatorContexts = map[string]int{
+	"health": ctxHealth, "healthcare": ctxHealth, "health care": ctxHealth, "patient": ctxHealth,
+	"patients": ctxHealth, "medical": ctxHealth, "hospital": ctxHealth,
+	"covered entity": ctxPortal, "covered entities": ctxPortal,
+	"protected health information": ctxPHI, "phi": ctxPHI, "ephi": ctxPHI, "hipaa": ctxPHI,
+	"coin offering": ctxCrypto, "token sale": ctxCrypto,
+}

@@ -1,0 +1,140 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/classifier"
+)
+
+// act renders an action as "regulator action [amount currency] [stage]".
+func act(a *bwv1.RegulatorAction) string {
+	s := a.GetRegulator() + " " + classifier.EnumWord(a.GetAction())
+	if a.AmountMinor != nil {
+		s += fmt.Sprintf(" %g %s", classifier.MajorAmount(a.GetAmountMinor(), a.GetCurrency()), a.GetCurrency())
+	}
+	if st := classifier.EnumWord(a.GetStage()); st != "" && st != "final" {
+		s += " " + st
+	}
+	return s
+}
+
+func TestRegulatorActions(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string // in text order; nil for none
+	}{
+		{"UK DPA fine with acronym",
+			"The UK data protection authority (ICO) has fined Widgetly Ltd EUR 12,500 for leaving a customer list online.",
+			[]string{"ICO monetary_penalty 12500 EUR"}},
+		{"adjective DPA and a conversion to euros",
+			"The Polish DPA (UODO) imposed a fine of PLN 1,000,000 (EUR 220,000) on Foo Sp. z o.o. after a lost USB stick.",
+			[]string{"Poland data protection authority monetary_penalty 220000 EUR"}},
+		{"generic DPA resolved from an earlier sentence",
+			"The Belgian DPA opened a case against a school. The DPA imposed a fine of EUR 5,000 on the school.",
+			[]string{"Belgium data protection authority monetary_penalty 5000 EUR"}},
+		{"country after the noun",
+			"The data protection authority of Greece fined a telecoms operator EUR 150,000.",
+			[]string{"Greece data protection authority monetary_penalty 150000 EUR"}},
+		{"hedged fine is not a fine",
+			"Under the GDPR, the company could face fines of up to €20 million from the Irish Data Protection Commission.",
+			nil},
+		{"hedged by a conditional",
+			"Analysts would be surprised if the ICO hit the retailer with a large financial penalty.",
+			nil},
+		{"negated penalty",
+			"The Information Commissioner's Office said a monetary penalty was not appropriate in this case.",
+			[]string{"ICO no_monetary_penalty"}},
+		{"avoided a fine",
+			"The insurer has avoided a fine from the ICO after the breach.",
+			[]string{"ICO no_monetary_penalty"}},
+		{"notice of intent is proposed",
+			"The ICO has issued a notice of intent to fine the airline £20 million.",
+			[]string{"ICO notice_of_intent 2e+07 GBP proposed"}},
+		{"faces a fine is proposed",
+			"The hotel group faces a £99m fine from the ICO over the guest database breach.",
+			[]string{"ICO notice_of_intent 9.9e+07 GBP proposed"}},
+		{"self report and investigation",
+			"The forum reported itself to the ICO on Monday. The ICO said it was making enquiries into the incident.",
+			[]string{"ICO self_reported", "ICO investigating"}},
+		{"informed needs the regulator as the one told",
+			"Acme informed customers by email. The ICO published its annual report on Tuesday.",
+			nil},
+		{"own investigation is not the regulator's",
+			"The ICO was notified. Based on its investigation, the company found no misuse.",
+			[]string{"ICO informed"}},
+		{"undertaking attributed to the regulator named earlier",
+			"The ICO looked into the matter. The council cooperated. Staff were retrained. The chief executive has signed an undertaking to encrypt all laptops.",
+			[]string{"ICO investigating", "ICO undertaking"}},
+		{"HHS portal summary",
+			"The covered entity (CE) reported that a laptop was stolen. The CE provided breach notification to HHS, affected individuals, and the media. OCR obtained assurances that the CE encrypted its devices.",
+			[]string{"HHS OCR informed", "HHS OCR undertaking"}},
+		{"HHS portal summary without a regulator named",
+			"An employee of the covered entity lost a binder containing the protected health information of 300 patients.",
+			[]string{"HHS OCR informed"}},
+		{"HHS settlement with the amount in the next sentence",
+			"A clinic agreed to settle potential violations with the Department of Health and Human Services. The clinic will pay $750,000 and adopt a corrective action plan.",
+			[]string{"HHS OCR settlement 750000 USD"}},
+		{"state attorney general",
+			"The retailer notified the Texas Attorney General of the breach last week.",
+			[]string{"Texas AG informed"}},
+		{"a German company is not an attorney general",
+			"Hackers stole files from Beispiel AG in Munich; the FBI was not involved.",
+			nil},
+		{"crypto ICO is not the regulator",
+			"The startup raised $5 million in its ICO before hackers stole the token sale database.",
+			nil},
+		{"class action settlement is not a regulator's",
+			"The bank agreed to a $10 million settlement of the class action while the FTC looked on.",
+			nil},
+		{"fine with no regulator named: DPA of the place the text points at",
+			"The fine of EUR 3,000 was imposed on Primer EOOD for processing personal data without adequate measures.",
+			[]string{"Bulgaria data protection authority monetary_penalty 3000 EUR"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDoc(tt.text, "")
+			var got []string
+			for _, a := range regulatorActions(d) {
+				got = append(got, act(a))
+				ev := a.GetEvidence()
+				if ev == nil || tt.text[ev.Start:ev.End] != ev.Text {
+					t.Errorf("evidence of %q does not slice the text: %+v", act(a), ev)
+				}
+				if c := a.GetConfidence(); c <= 0 || c > 1 {
+					t.Errorf("confidence %v out of range", c)
+				}
+			}
+			if strings.Join(got, "; ") != strings.Join(tt.want, "; ") {
+				t.Errorf("actions\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRegulatorNames(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"The Spanish DPA (AEPD) has fined a gym EUR 6,000.", "Spain data protection authority"},
+		{"France's CNIL fined the retailer €250,000.", "France data protection authority"},
+		{"The Norwegian Datatilsynet fined the municipality NOK 2,000,000.", "Norway data protection authority"},
+		{"The Danish Datatilsynet fined the region DKK 500,000.", "Denmark data protection authority"},
+		{"Italy's Garante fined the hospital EUR 30,000.", "Italy data protection authority"},
+		{"The Dutch DPA fined the club EUR 525,000.", "the Netherlands data protection authority"},
+		{"The Hamburg data protection authority fined the retailer EUR 35,000.", "Germany data protection authority"},
+		{"The Federal Trade Commission fined the app maker $5 million.", "FTC"},
+		{"The New York Attorney General fined the insurer $1 million.", "New York AG"},
+	}
+	for _, tt := range tests {
+		as := regulatorActions(newDoc(tt.text, ""))
+		if len(as) == 0 || as[0].GetRegulator() != tt.want {
+			var got []string
+			for _, a := range as {
+				got = append(got, act(a))
+			}
+			t.Errorf("%q: got %q, want regulator %q", tt.text, got, tt.want)
+		}
+	}
+}
