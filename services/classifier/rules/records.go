@@ -189,7 +189,7 @@ func records(d *doc, org *bwv1.OrganisationFact) *bwv1.RecordsFact {
 	for i := range cands {
 		if cands[i].sent != cuesOf { // candidates come in sentence order
 			cuesOf = cands[i].sent
-			cues = sentenceCues(d.lower, d.sents[cuesOf], cues)
+			cues = recSentenceCues(d.lower, d.sents[cuesOf], cues)
 		}
 		scoreRecordCandidate(d, &cands[i], cues, cands, titleQs, &maxYear, updateAt, names)
 	}
@@ -302,7 +302,7 @@ func linkRecordNoun(d *doc, q quantity, sent int, headline bool) (recordCandidat
 		c := recordCandidate{q: q, unit: unitRecords, start: start, end: q.end, total: true, noun: span{q.end, q.end}}
 		// "... to reflect the final total of records breached"
 		for i, n := q.end, 0; n < 8; n++ {
-			w, ws, we, brk := nextWord(d.lower, i)
+			w, ws, we, brk := recNextWord(d.lower, i)
 			if w == "" {
 				break
 			}
@@ -333,7 +333,7 @@ func numberIsName(d *doc, q quantity, sent int, headline bool) bool {
 	if strings.HasPrefix(rest, "'s") || strings.HasPrefix(rest, "’s") {
 		return true
 	}
-	w, ws, _, _ := nextWord(d.lower, q.end)
+	w, ws, _, _ := recNextWord(d.lower, q.end)
 	if w != "" && d.text[ws] >= 'A' && d.text[ws] <= 'Z' {
 		_, one := recordNouns[w]
 		_, two := recordNouns[w+" "+nextWordAfter(d.lower, ws)]
@@ -345,8 +345,8 @@ func numberIsName(d *doc, q quantity, sent int, headline bool) bool {
 }
 
 func nextWordAfter(lower string, pos int) string {
-	_, _, we, _ := nextWord(lower, pos)
-	w, _, _, _ := nextWord(lower, we)
+	_, _, we, _ := recNextWord(lower, pos)
+	w, _, _, _ := recNextWord(lower, we)
 	return w
 }
 
@@ -404,13 +404,13 @@ func nounAfter(lower string, pos int, vague bool) (unitInfo, span, bool) {
 	i := pos
 	gap := 0
 	for n := 0; n <= maxNounGap+1; n++ {
-		w, ws, we, brk := nextWord(lower, i)
+		w, ws, we, brk := recNextWord(lower, i)
 		if w == "" {
 			return unitInfo{}, span{}, false
 		}
 		// two-word nouns first: "account holders", "social security numbers"
-		if w2, _, we2, brk2 := nextWord(lower, we); w2 != "" && !brk {
-			if w3, _, we3, _ := nextWord(lower, we2); w3 != "" && !brk2 {
+		if w2, _, we2, brk2 := recNextWord(lower, we); w2 != "" && !brk {
+			if w3, _, we3, _ := recNextWord(lower, we2); w3 != "" && !brk2 {
 				if u, ok := recordNouns[w+" "+w2+" "+w3]; ok {
 					return u, span{ws, we3}, true
 				}
@@ -465,11 +465,11 @@ func nounBefore(lower string, pos int) (unitInfo, int, span, bool) {
 	}
 	i := k + len("number of ")
 	for n := 0; n < 4; n++ {
-		w, ws, we, brk := nextWord(lower, i)
+		w, ws, we, brk := recNextWord(lower, i)
 		if w == "" || we > pos {
 			break
 		}
-		if w2, _, we2, _ := nextWord(lower, we); w2 != "" && !brk {
+		if w2, _, we2, _ := recNextWord(lower, we); w2 != "" && !brk {
 			if u, ok := recordNouns[w+" "+w2]; ok {
 				return u, k, span{ws, we2}, true
 			}
@@ -485,10 +485,10 @@ func nounBefore(lower string, pos int) (unitInfo, int, span, bool) {
 	return unitInfo{}, 0, span{}, false
 }
 
-// nextWord returns the next word after pos with surrounding quotes,
+// recNextWord returns the next word after pos with surrounding quotes,
 // brackets, punctuation and a possessive removed, its raw byte span, and
 // whether punctuation after it breaks the phrase (",", ";", ":", ".", ")").
-func nextWord(lower string, pos int) (w string, start, end int, brk bool) {
+func recNextWord(lower string, pos int) (w string, start, end int, brk bool) {
 	// lone quotes and dashes are skipped, a few at most
 	for range 4 {
 		w, start, end, brk = rawWord(lower, pos)
@@ -500,7 +500,7 @@ func nextWord(lower string, pos int) (w string, start, end int, brk bool) {
 	return "", 0, 0, false
 }
 
-// rawWord is nextWord without skipping lone punctuation: w is empty for a
+// rawWord is recNextWord without skipping lone punctuation: w is empty for a
 // token that is only quotes.
 func rawWord(lower string, pos int) (w string, start, end int, brk bool) {
 	i := pos
@@ -560,11 +560,11 @@ func scoreRecordCandidate(d *doc, c *recordCandidate, cues []cueHit, all []recor
 	score := 0.0
 
 	// context: breach cues around the count (not in its noun)
-	strong := cueIn(cues, cueStrong, w.start, w.end, c.noun)
+	strong := cueIn(cues, recCueStrong, w.start, w.end, c.noun)
 	switch {
 	case strong:
 		score += 2
-	case cueIn(cues, cueWeak, w.start, w.end, c.noun):
+	case cueIn(cues, recCueWeak, w.start, w.end, c.noun):
 		score += 1
 	default:
 		score -= 1.5
@@ -573,7 +573,7 @@ func scoreRecordCandidate(d *doc, c *recordCandidate, cues []cueHit, all []recor
 	if cueIn(cues, cueBase, c.start-60, c.start, span{}) || cueIn(cues, cueBase, c.end, c.end+40, span{}) {
 		score -= 3
 	}
-	switch prevWord(d.lower, c.q.start) {
+	switch recPrevWord(d.lower, c.q.start) {
 	case "has", "have", "had", "serves", "serving", "boasts":
 		score -= 3 // "which has over a billion users"
 	case "its", "their", "our":
@@ -671,8 +671,8 @@ func scoreRecordCandidate(d *doc, c *recordCandidate, cues []cueHit, all []recor
 type cueKind uint8
 
 const (
-	cueStrong cueKind = iota
-	cueWeak
+	recCueStrong cueKind = iota
+	recCueWeak
 	cueBase
 	cueOther
 	cueSubset
@@ -690,7 +690,7 @@ type cueEntry struct {
 // read once, word start by word start, for all kinds of cue.
 var cueTable = func() *[256][]cueEntry {
 	var t [256][]cueEntry
-	for kind, list := range [][]string{cueStrong: strongCues, cueWeak: weakCues, cueBase: baseCues,
+	for kind, list := range [][]string{recCueStrong: strongCues, recCueWeak: weakCues, cueBase: baseCues,
 		cueOther: otherIncidentCues, cueSubset: subsetCues, cueAtRisk: atRiskCues,
 		cueConfirmed: confirmedCues, cueTotal: totalCues} {
 		for _, p := range list {
@@ -706,8 +706,8 @@ type cueHit struct {
 	kind       cueKind
 }
 
-// sentenceCues finds the cue phrases starting a word in lower[s.start:s.end].
-func sentenceCues(lower string, s span, out []cueHit) []cueHit {
+// recSentenceCues finds the cue phrases starting a word in lower[s.start:s.end].
+func recSentenceCues(lower string, s span, out []cueHit) []cueHit {
 	out = out[:0]
 	for i := s.start; i < s.end; i++ {
 		if i > s.start && isAlnum(lower[i-1]) {
@@ -736,8 +736,8 @@ func cueIn(hits []cueHit, kind cueKind, from, to int, not span) bool {
 	return false
 }
 
-// prevWord is the lower-case word just before pos.
-func prevWord(lower string, pos int) string {
+// recPrevWord is the lower-case word just before pos.
+func recPrevWord(lower string, pos int) string {
 	e := pos
 	for e > 0 && lower[e-1] == ' ' {
 		e--
@@ -751,7 +751,7 @@ func prevWord(lower string, pos int) string {
 
 // possessiveBefore: "the site's 60 million users" counts the site's users.
 func possessiveBefore(lower string, pos int) bool {
-	w := prevWord(lower, pos)
+	w := recPrevWord(lower, pos)
 	return strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || strings.HasSuffix(w, "s'") || strings.HasSuffix(w, "s’")
 }
 
@@ -895,7 +895,7 @@ func orgNames(org *bwv1.OrganisationFact) []string {
 
 // recordFact turns the chosen candidate into the extraction's fact.
 func recordFact(d *doc, c recordCandidate) *bwv1.RecordsFact {
-	cues := sentenceCues(d.lower, d.sents[c.sent], nil)
+	cues := recSentenceCues(d.lower, d.sents[c.sent], nil)
 	w := c.window
 	kind := bwv1.RecordsKind_RECORDS_KIND_AFFECTED
 	switch {
