@@ -35,6 +35,12 @@ def classify(binary, tmp, name, docs):
     return {doc_id: by_path.get(p, {}) for doc_id, p in paths}
 
 
+# breachwire names the UK regulator "ICO" (its canonical name in the design);
+# the scorer identifies national data protection authorities by country, so
+# the adapter spells out what "ICO" is. Nothing else is renamed.
+SCORER_NAMES = {"ICO": "ICO (United Kingdom data protection authority)"}
+
+
 def prediction(r):
     p = {"organisation": None, "records": None, "cause_category": None, "regulator": None, "fine": None}
     org = r.get("organisation") or {}
@@ -47,7 +53,8 @@ def prediction(r):
     actions = r.get("regulator_actions") or []
     if actions:
         fined = [a for a in actions if a.get("amount") is not None]
-        p["regulator"] = (fined or actions)[0].get("regulator")
+        reg = (fined or actions)[0].get("regulator")
+        p["regulator"] = SCORER_NAMES.get(reg, reg)
         if fined:
             p["fine"] = {"amount": fined[0]["amount"], "currency": fined[0].get("currency")}
     return p
