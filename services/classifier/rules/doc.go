@@ -258,3 +258,17 @@ func commonSentenceStart(s string) bool {
 	}
 	return sentenceStarters[strings.ToLower(s[:e])]
 }
+
+// gluedSentence: a period between a lower-case word and a capitalised one
+// with no space, as in curated summaries ("devices.Cbr Systems").
+func gluedSentence(text string, i, lim int) bool {
+	if i < 3 || i+2 >= lim {
+		return false
+	}
+	for k := i - 3; k < i; k++ {
+		if text[k] < 'a' || text[k] > 'z' {
+			return false
+		}
+	}
+	return 'A' <= text[i+1] && text[i+1] <= 'Z' && 'a' <= text[i+2] && text[i+2] <= 'z'
+}

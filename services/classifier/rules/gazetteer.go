@@ -101,7 +101,7 @@ var notOrgs = set(
 	"french", "german", "irish", "spanish", "italian", "dutch", "swedish", "danish", "norwegian", "finnish",
 	"polish", "greek", "romanian", "bulgarian", "hungarian", "czech", "austrian", "belgian", "portuguese",
 	"canadian", "australian", "indian", "pakistani", "japanese", "korean", "north korean", "iranian", "israeli",
-	"ukrainian", "european", "asian", "african", "latin", "english", "scottish", "welsh", "hispanic",
+	"ukrainian", "bangladeshi", "nigerian", "vietnamese", "thai", "filipino", "brazilian", "mexican", "turkish", "malaysian", "indonesian", "singaporean", "saudi", "egyptian", "swiss", "european", "asian", "african", "latin", "english", "scottish", "welsh", "hispanic",
 	"medicare", "medicaid", "w-2", "w-2s", "ein", "tin", "npi", "dob", "ach", "atm", "pin", "cvv", "cvv2", "cv2",
 	"visa", "mastercard", "amex", "discover", "wi-fi", "wifi", "bluetooth", "gps", "cloud", "s3", "the cloud",
 	"trojan", "ransomware", "malware", "spyware", "botnet", "phishing", "heartbleed", "wannacry", "notpetya",
@@ -189,8 +189,8 @@ var commonWords = set(
 	"above", "across", "against", "along", "among", "around", "behind", "below", "beneath", "beside", "besides",
 	"between", "beyond", "despite", "down", "except", "inside", "near", "off", "out", "outside", "over", "past",
 	"per", "regarding", "through", "throughout", "toward", "towards", "under", "unlike", "like", "up", "via",
-	"according", "additionally", "accordingly", "instead", "otherwise", "overall", "finally", "first", "firstly",
-	"second", "secondly", "third", "last", "lastly", "next", "new", "more", "less", "further", "further reading",
+	"according", "additionally", "accordingly", "instead", "otherwise", "overall", "finally", "firstly",
+	"secondly", "last", "lastly", "next", "more", "less", "further", "further reading",
 	"please", "thank", "thanks", "dear", "sincerely", "yes", "ok", "okay", "well", "oh", "hi", "hello", "was", "were",
 	"is", "are", "be", "been", "being", "has", "have", "had", "do", "does", "did", "will", "would", "shall",
 	"should", "can", "could", "may", "might", "must", "let", "lets", "see", "read", "click", "visit", "call",
@@ -200,7 +200,8 @@ var commonWords = set(
 	"customer", "users", "user", "patients", "patient", "employees", "employee", "members", "member", "students",
 	"student", "staff", "clients", "client", "consumers", "consumer", "people", "individuals", "residents",
 	"victims", "victim", "officials", "official", "researchers", "researcher", "experts", "expert", "analysts",
-	"investigators", "former", "current", "police", "authorities", "isp", "telco", "regulators", "lawmakers", "sources", "details", "names", "addresses", "passwords", "breach", "breaches",
+	"investigators", "former", "current", "nevertheless", "nonetheless", "aside", "prior", "recent",
+	"amid", "amidst", "whilst", "once", "twice", "care", "police", "authorities", "isp", "telco", "regulators", "lawmakers", "sources", "details", "names", "addresses", "passwords", "breach", "breaches",
 	"hack", "hacks", "hacking", "attack", "attacks", "cyber", "cyberattack", "ransomware", "malware", "phishing",
 	"incident", "incidents", "investigation", "report", "reports", "statement", "laptop", "laptops", "files", "file", "records", "record", "documents", "emails", "letters", "letter",
 	"cards", "unauthorized", "unauthorised", "unknown", "several", "numerous", "various", "certain", "approximately",
@@ -272,13 +273,21 @@ var legalSuffixes = set(
 
 // connectors may sit inside a name between capitalised words.
 var connectors = set("of", "&", "and", "for", "de", "del", "della", "des", "du", "la", "le", "von", "van", "der",
-	"den", "y", "e", "the", "d/b/a", "dba")
+	"den", "y", "e", "the", "d/b/a", "dba", "di", "da", "do", "dos", "das")
+
+var keyReplacer = strings.NewReplacer("’", "'", "‘", "'", "“", "", "”", "", "\"", "")
 
 // orgKey normalises a name for lookups: lower case, no leading "the", no
 // possessive, no legal suffix, single spaces.
 func orgKey(name string) string {
-	k := strings.ToLower(strings.TrimSpace(name))
-	k = strings.NewReplacer("’", "'", "‘", "'", "“", "", "”", "", "\"", "").Replace(k)
+	return orgKeyLower(strings.ToLower(strings.TrimSpace(name)))
+}
+
+// orgKeyLower is orgKey for a name already in lower case.
+func orgKeyLower(k string) string {
+	if strings.ContainsAny(k, "’‘“”\"") {
+		k = keyReplacer.Replace(k)
+	}
 	k = strings.TrimSuffix(k, "'s")
 	k = strings.TrimSuffix(k, "'")
 	k = strings.TrimPrefix(k, "the ")

@@ -3,6 +3,8 @@ package rules
 import (
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -36,6 +38,7 @@ type orgMention struct {
 	context    bool    // its sentence speaks of a breach
 	person     bool    // the words around it mark a person
 	orgRole    bool    // the words around it fit an organisation, not a person ("breach at X", "X's customers")
+	compared   bool    // brought up for comparison ("like the X upgrade")
 }
 
 // orgCand groups the mentions of one name.
@@ -79,7 +82,7 @@ const (
 )
 
 func organisation(d *doc) *bwv1.OrganisationFact {
-	cands, ctx := orgCandidates(d)
+	cands, ctx := orgCandidatesOnce(d)
 	best, second := pickOrg(cands)
 	if best == nil {
 		return nil
@@ -207,6 +210,29 @@ func orgAliases(c *orgCand, name string) []string {
 	return out
 }
 
+// orgMemo keeps the last document's candidates: the organisation rule and
+// the mentioned-incidents rule read the same candidates, and Extract calls
+// them one after the other. Holding the doc keeps its address from being
+// reused while the memo points at it.
+type orgMemo struct {
+	d     *doc
+	cands []*orgCand
+	ctx   *orgContext
+}
+
+var lastOrgMemo atomic.Pointer[orgMemo]
+
+// orgCandidatesOnce returns the candidates of d, computing them at most once
+// for consecutive calls on the same document. Callers must not modify them.
+func orgCandidatesOnce(d *doc) ([]*orgCand, *orgContext) {
+	if m := lastOrgMemo.Load(); m != nil && m.d == d {
+		return m.cands, m.ctx
+	}
+	cands, ctx := orgCandidates(d)
+	lastOrgMemo.Store(&orgMemo{d: d, cands: cands, ctx: ctx})
+	return cands, ctx
+}
+
 // orgCandidates finds, weighs, groups and filters every candidate name.
 func orgCandidates(d *doc) ([]*orgCand, *orgContext) {
 	ctx := newOrgContext(d)
@@ -223,7 +249,7 @@ func orgCandidates(d *doc) ([]*orgCand, *orgContext) {
 	}
 	addMention := func(start, end, sent int, role float64, context, person, orgRole bool) *orgCand {
 		form := d.text[start:end]
-		key := orgKey(form)
+		key := orgKeyLower(d.lower[start:end])
 		if key == "" {
 			return nil
 		}
@@ -270,13 +296,19 @@ func orgCandidates(d *doc) ([]*orgCand, *orgContext) {
 		if ctx.headline[si] {
 			continue
 		}
-		tokens = tokenizeSentence(d.text, d.sents[si], tokens[:0])
+		tokens = tokenizeSentence(d.text, d.lower, d.sents[si], tokens[:0])
 		var possessor *orgCand // the name just before, when it ended in 's
 		possEnd := -1
 		for _, run := range nameRuns(d, tokens) {
-			for _, part := range splitRun(d, tokens, run) {
+			for _, part := range splitRun(d, ctx, tokens, run) {
 				start, end := tokens[part.a].start, tokens[part.b-1].end
-				role, person, orgRole := ctx.weigh(d, si, start, end, tokens[part.b-1].poss)
+				if ex, _ := isExcludedName(orgKeyLower(d.lower[start:end])); ex {
+					// Months, places, outlets, regulators: never a candidate,
+					// so not worth weighing.
+					possessor = nil
+					continue
+				}
+				role, person, orgRole, compared := ctx.weigh(d, si, start, end, tokens[part.b-1].poss)
 				if possessor != nil && part.a == possEnd+1 && tokens[part.a].gap == ' ' {
 					// "The County of San Diego's Benefits Division became
 					// aware": a unit of the possessor acts for it.
@@ -287,6 +319,9 @@ func orgCandidates(d *doc) ([]*orgCand, *orgContext) {
 					continue
 				}
 				c := addMention(start, end, si, role, ctx.isBreachSentence(d, si), person || part.person, orgRole)
+				if c != nil && compared {
+					c.mentions[len(c.mentions)-1].compared = true
+				}
 				possessor = nil
 				if c == nil {
 					continue
@@ -315,11 +350,14 @@ type orgContext struct {
 	outletKey []string // outlet names read off the title's tail ("... | CSO Online")
 	lead      [3]int   // the first three body sentences
 	titleSent int      // the sentence that is the title, or -1
-	breachy   []int8   // per sentence: 0 unknown, 1 yes, -1 no
+	cues      []uint8  // per sentence: cue bits
+	stemAt    []int    // positions of breach words, sorted
+	lowerSeen map[string]bool
 }
 
 func newOrgContext(d *doc) *orgContext {
-	c := &orgContext{headline: make([]bool, len(d.sents)), breachy: make([]int8, len(d.sents)), lead: [3]int{-1, -1, -1}, titleSent: -1}
+	c := &orgContext{headline: make([]bool, len(d.sents)), cues: make([]uint8, len(d.sents)), lead: [3]int{-1, -1, -1}, titleSent: -1}
+	c.markCues(d)
 	title := d.title
 	if title != "" {
 		head, tails := splitTitle(title)
@@ -408,28 +446,133 @@ func isTitleCase(s string) bool {
 	return words >= 3 && caps*10 >= words*7
 }
 
-// isBreachSentence: the sentence speaks of a breach, cached per sentence.
-func (c *orgContext) isBreachSentence(d *doc, i int) bool {
-	if c.breachy[i] == 0 {
-		s := d.lower[d.sents[i].start:d.sents[i].end]
-		c.breachy[i] = -1
-		for _, w := range breachStems {
-			if strings.Contains(s, w) {
-				c.breachy[i] = 1
-				break
+// isBreachSentence: the sentence speaks of a breach.
+func (c *orgContext) isBreachSentence(_ *doc, i int) bool { return c.cues[i]&cueBreach != 0 }
+
+// breachStems mark a sentence about a breach; nearStems, close to a name,
+// tie that name to an incident. Both are found in one pass of a small
+// automaton of this rule's own (the shared lexicon keeps one category per
+// pattern, so the rule does not register words other rules may use).
+var (
+	breachStems = []string{"breach", "hack", "leak", "expos", "stole", "compromis", "unauthori", "attack",
+		"ransomware", "malware", "phish", "intrusion", "incident", "cyber", "accessed", "glitch", "bug "}
+	nearStems = []string{"software issue", "bug", "outage", "victim"}
+)
+
+// Sentence cues, as bits: a breach word, a comparison cue, a past-incident
+// cue (the last two for the mentioned-incidents rule).
+const (
+	cueBreach uint8 = 1 << iota
+	cueNear
+	cueCompare
+	cuePast
+)
+
+// cueTable finds cue words at word starts: words are looked up by their
+// first three letters in a flat table, then compared in full. It is cheaper
+// than a second automaton pass and every cue starts a word ("hackers",
+// "cyberattack", "breached", "same as").
+var cueTable = sync.OnceValue(func() *cueIndex {
+	bits := map[string]uint8{}
+	for _, l := range []struct {
+		words []string
+		bit   uint8
+	}{{breachStems, cueBreach}, {nearStems, cueNear}, {comparisonCues, cueCompare}, {pastCues, cuePast}} {
+		for _, w := range l.words {
+			bits[w] |= l.bit
+		}
+	}
+	x := &cueIndex{}
+	for i := range x.at {
+		x.at[i] = -1
+	}
+	keys := make([]string, 0, len(bits))
+	for w := range bits {
+		keys = append(keys, w)
+	}
+	sort.Strings(keys)
+	for _, w := range keys {
+		k, ok := prefixKey(w)
+		if !ok {
+			continue
+		}
+		if x.at[k] < 0 {
+			x.at[k] = int16(len(x.groups))
+			x.groups = append(x.groups, nil)
+		}
+		g := x.at[k]
+		x.groups[g] = append(x.groups[g], cueEntry{word: w, bits: bits[w]})
+	}
+	return x
+})
+
+type cueEntry struct {
+	word string
+	bits uint8
+}
+
+type cueIndex struct {
+	at     [26 * 26 * 26]int16
+	groups [][]cueEntry
+}
+
+// prefixKey is the table slot of a word's first three ASCII letters.
+func prefixKey(w string) (int, bool) {
+	if len(w) < 3 {
+		return 0, false
+	}
+	k := 0
+	for i := range 3 {
+		c := w[i]
+		if c < 'a' || c > 'z' {
+			return 0, false
+		}
+		k = k*26 + int(c-'a')
+	}
+	return k, true
+}
+
+// markCues finds the cue words of the text: which sentences have which
+// cues, and where the breach words are.
+func (c *orgContext) markCues(d *doc) {
+	x := cueTable()
+	low := d.lower
+	si := 0
+	for i := 0; i+3 <= len(low); i++ {
+		if i > 0 && isWordByte(low[i-1]) {
+			continue
+		}
+		k, ok := prefixKey(low[i : i+3])
+		if !ok || x.at[k] < 0 {
+			continue
+		}
+		for _, e := range x.groups[x.at[k]] {
+			if !strings.HasPrefix(low[i:], e.word) {
+				continue
+			}
+			if e.bits&(cueBreach|cueNear) != 0 {
+				c.stemAt = append(c.stemAt, i)
+			}
+			for si < len(d.sents) && d.sents[si].end <= i {
+				si++
+			}
+			if si < len(d.sents) && d.sents[si].start <= i {
+				c.cues[si] |= e.bits
 			}
 		}
 	}
-	return c.breachy[i] > 0
 }
 
-var breachStems = []string{"breach", "hack", "leak", "expos", "stole", "compromis", "unauthori", "attack",
-	"ransomware", "malware", "phish", "intrusion", "incident", "cyber", "accessed", "glitch", "bug "}
+// breachWordIn reports whether a breach word starts in [start, end).
+func (c *orgContext) breachWordIn(start, end int) bool {
+	i := sort.SearchInts(c.stemAt, start)
+	return i < len(c.stemAt) && c.stemAt[i] < end
+}
 
 // weigh scores one occurrence by the words around it: the role weight
 // (negative for vendors, outlets, researchers) and whether they mark a
 // person.
-func (c *orgContext) weigh(d *doc, si, start, end int, poss bool) (role float64, person, orgRole bool) {
+func (c *orgContext) weigh(d *doc, si, start, end int, poss bool) (role float64, person, orgRole, compared bool) {
 	pre := strings.TrimRight(d.lower[max(d.sents[si].start, start-80):start], " ")
 	preD := trimDescriptors(pre)
 	after := end
@@ -445,13 +588,13 @@ func (c *orgContext) weigh(d *doc, si, start, end int, poss bool) (role float64,
 	case hasSuffixWord(preD, fineBefore) || (hasSuffixWord(preD, fineOn) && containsAny(pre, fineWords)):
 		role += wStrongRole
 		orgRole = true
-	case hasSuffixWord(pre, []string{"at"}) && strings.HasPrefix(post, ", we"):
+	case hasSuffixWord(pre, atBefore) && strings.HasPrefix(post, ", we"):
 		role += wStrongRole // "At Acme, we take the privacy ..."
 		orgRole = true
 	case hasSuffixWord(pre, breachBefore) || hasSuffixWord(preD, breachBefore):
 		role += wBreachRole
 		orgRole = true
-	case hasSuffixWord(pre, []string{"a business associate (ba),"}):
+	case hasSuffixWord(pre, baBefore):
 		role += wBreachRole // a regulator's portal entry filed by the business associate
 		orgRole = true
 	}
@@ -460,12 +603,15 @@ func (c *orgContext) weigh(d *doc, si, start, end int, poss bool) (role float64,
 		role += wThirdParty
 	case hasSuffixWord(pre, negBefore) || hasSuffixWord(preD, negBefore):
 		role += wNegRole
+	case hasSuffixWord(pre, compareBefore) || hasSuffixWord(preD, compareBefore):
+		role += wNegRole
+		compared = true
 	case hasSuffixWord(pre, modifierBefore):
 		role += wModifier
 	case hasSuffixWord(pre, placeBefore):
 		role += wPlace
 	}
-	if hasSuffixWord(pre, peopleRoles) && !strings.HasSuffix(pre, " of") {
+	if hasSuffixWord(pre, rolesBefore) && !strings.HasSuffix(pre, " of") {
 		person = true
 	}
 
@@ -488,7 +634,7 @@ func (c *orgContext) weigh(d *doc, si, start, end int, poss bool) (role float64,
 	if hasPrefixWord(post, personAfter) {
 		person = true
 	}
-	return role, person, orgRole
+	return role, person, orgRole, compared
 }
 
 // skipAdverb drops one adverb after a name so that "Bank of America first
@@ -520,15 +666,18 @@ func skipAdverb(post string) string {
 // "transgender charity" removed); after-lists match the start of the text
 // just after it. Entries are whole words.
 var (
-	strongBefore = []string{"covered entity (ce),", "covered entity,", "on behalf of", "the ce,", "controller,",
-		"data controller,"}
-	fineBefore = []string{"fined", "has fined", "fine on", "fine against", "fine to", "penalty on",
+	strongBefore = suffixPhrases("covered entity (ce),", "covered entity,", "on behalf of", "the ce,", "controller,",
+		"data controller,")
+	fineBefore = suffixPhrases("fined", "has fined", "fine on", "fine against", "fine to", "penalty on",
 		"penalty against", "penalty to", "sanctioned", "reprimanded", "reprimand to", "reprimand on",
 		"reprimand against", "warning to", "penalised", "penalized", "settlement with", "enforcement notice to",
-		"enforcement notice against", "order against", "fine for", "fines"}
-	fineOn       = []string{"on", "against", "to"}
+		"enforcement notice against", "order against", "fine for", "fines")
+	fineOn       = suffixPhrases("on", "against", "to")
 	fineWords    = []string{"fine", "penalt", "sanction", "reprimand"}
-	breachBefore = []string{"breach at", "breach of", "breach on", "breaches at", "hack of", "hack at", "hack on",
+	atBefore     = suffixPhrases("at")
+	baBefore     = suffixPhrases("a business associate (ba),")
+	rolesBefore  = suffixPhrases(peopleRoles...)
+	breachBefore = suffixPhrases("breach at", "breach of", "breach on", "breaches at", "hack of", "hack at", "hack on",
 		"hacking of", "attack on", "attack against", "attacks on", "cyberattack on", "cyber attack on",
 		"cyber-attack on", "ransomware attack on", "intrusion at", "intrusion into", "incident at", "leak at",
 		"leak from", "stolen from", "taken from", "leaked from", "lifted from", "exfiltrated from", "accessed",
@@ -538,19 +687,21 @@ var (
 		"breach involving", "hackers breached", "exposed by", "left exposed by", "belonging to", "owned by the",
 		"stolen from the", "data of", "database of", "databases of", "servers of", "systems of", "website of",
 		"employees of", "staff at", "employee at", "employees at", "patients at", "customers at", "students at",
-		"client of", "customer of", "patient of", "member of", "employee of", "user of", "subscriber of"}
-	modifierBefore = []string{"representatives from", "representative from", "representatives of",
+		"client of", "customer of", "patient of", "member of", "employee of", "user of", "subscriber of")
+	compareBefore = suffixPhrases("like", "such as", "similar to", "unlike", "than", "compared to", "compared with",
+		"as with", "just like", "including")
+	modifierBefore = suffixPhrases("representatives from", "representative from", "representatives of",
 		"officials at", "officials from", "officials of", "spokesperson for", "spokesman for", "spokeswoman for",
-		"statement from", "statement by", "a statement from"}
-	placeBefore      = []string{"in", "near", "based in", "headquartered in", "located in", "of nearby", "across"}
-	thirdPartyBefore = []string{"its business associate (ba),", "its business associate,",
+		"statement from", "statement by", "a statement from")
+	placeBefore      = suffixPhrases("in", "near", "based in", "headquartered in", "located in", "of nearby", "across")
+	thirdPartyBefore = suffixPhrases("its business associate (ba),", "its business associate,",
 		"vendor,", "its vendor,", "subcontractor,", "contractor,", "processor,",
 		"third-party vendor,", "service provider,", "provider,", "dpa (", "authority (", "regulator (",
-		"watchdog (", "regulator", "watchdog"}
-	negBefore = []string{"according to", "told", "reported by", "researchers at", "researcher at",
+		"watchdog (", "regulator", "watchdog")
+	negBefore = suffixPhrases("according to", "told", "reported by", "researchers at", "researcher at",
 		"researchers from", "researcher from", "analysts at", "analyst at", "experts at", "expert at",
 		"security firm", "cybersecurity firm", "security company", "security vendor", "security researchers at",
-		"firm", "like", "such as", "similar to", "unlike", "than", "compared to", "compared with", "spoke to",
+		"firm", "spoke to",
 		"speaking to", "interview with", "reports", "wrote", "writes", "via", "courtesy of", "published by",
 		"reported first by", "first reported by", "contacted by", "informed by", "alerted by", "notified by",
 		"discovered by", "found by", "investigated by", "fined by", "monitoring from", "protection from",
@@ -559,14 +710,14 @@ var (
 		"alerted the", "reported it to", "reported it to the", "reported the incident to",
 		"reported the incident to the", "reported the breach to", "reported the breach to the", "sent to",
 		"mailed to", "emailed to", "e-mailed to", "provided to", "disclosed to", "transferred to", "shared with",
-		"forwarded to", "delivered to"}
-	strongAfter = []string{"is writing to", "is writing", "has learned", "recently learned", "recently discovered",
+		"forwarded to", "delivered to")
+	strongAfter = prefixPhrases("is writing to", "is writing", "has learned", "recently learned", "recently discovered",
 		"recently became aware", "became aware", "was the victim", "has been the victim", "fell victim",
 		"has been fined", "was fined", "is notifying", "began notifying", "has begun notifying", "is providing notice",
 		"is sending this", "values the privacy", "takes the privacy", "take the privacy", "is committed to protecting",
 		"discovered that", "learned that", "determined that", "has agreed to settle",
-		"agreed to settle", "has agreed to pay", "agreed to pay", "will pay"}
-	breachAfter = []string{"suffered", "has suffered", "had suffered", "reported a", "has reported", "reports",
+		"agreed to settle", "has agreed to pay", "agreed to pay", "will pay")
+	breachAfter = prefixPhrases("suffered", "has suffered", "had suffered", "reported a", "has reported", "reports",
 		"disclosed", "has disclosed", "announced", "has announced", "confirmed", "has confirmed", "admitted",
 		"has admitted", "admits", "revealed", "has revealed", "was hacked", "has been hacked", "had been hacked",
 		"was breached", "has been breached", "was hit", "has been hit", "hit by", "was targeted",
@@ -578,10 +729,10 @@ var (
 		"leaked", "accidentally", "inadvertently", "mistakenly", "failed", "flags", "confirms", "discloses",
 		"suffers", "warns", "apologised", "apologized", "apologises", "apologizes", "became aware",
 		"recently discovered", "recently learned", "has been informed", "was informed", "is aware",
-		"was notified", "breached", "alerted", "informed", "told", "sent", "mailed", "emailed", "posted", "lost", "reported"}
-	appositiveVerbs = []string{", reported", ", discovered", ", learned", ", determined", ", notified",
-		", impermissibly", ", failed", ", experienced", ", suffered", ", became aware", ", was hacked", ", lost"}
-	possessedNouns = []string{"business associate", "vendor", "vendors", "contractor", "subcontractor",
+		"was notified", "breached", "alerted", "informed", "told", "sent", "mailed", "emailed", "posted", "lost", "reported")
+	appositiveVerbs = prefixPhrases(", reported", ", discovered", ", learned", ", determined", ", notified",
+		", impermissibly", ", failed", ", experienced", ", suffered", ", became aware", ", was hacked", ", lost")
+	possessedNouns = prefixPhrases("business associate", "vendor", "vendors", "contractor", "subcontractor",
 		"third-party", "supplier", "processor", "service provider", "customers", "customer", "users", "user", "patients", "patient", "members",
 		"member", "employees", "employee", "staff", "students", "student", "clients", "client", "subscribers",
 		"account", "accounts", "data", "database", "databases", "systems", "system", "servers", "server",
@@ -589,21 +740,21 @@ var (
 		"records", "billing", "payment", "guests", "passengers", "players", "shoppers", "donors", "files",
 		"online", "internal", "corporate", "own", "security", "it", "breach", "hack", "cloud", "portal",
 		"mobile", "customer-facing", "investigation", "statement", "spokesperson", "spokesman", "spokeswoman",
-		"ceo", "chief"}
-	thirdPartyAfter = []string{"informed us", "notified us", "told us", "alerted us", "informed the", "which provides",
+		"ceo", "chief")
+	thirdPartyAfter = prefixPhrases("informed us", "notified us", "told us", "alerted us", "informed the", "which provides",
 		"which hosts", "which manages", "a vendor", "a third-party", "a third party", "our vendor", "our third-party",
-		"the vendor", "a business associate", "a contractor", "a service provider", "our service provider"}
-	negAfter = []string{"researchers", "researcher", "reports that", "reported that the", "reported on",
+		"the vendor", "a business associate", "a contractor", "a service provider", "our service provider")
+	negAfter = prefixPhrases("researchers", "researcher", "reports that", "reported that the", "reported on",
 		"reports on", "which reports", "security researchers", "analysts", "analyst", "said in a report",
 		"first reported", "was first to report", "news", "journalist", "reporter",
-		"security firm", "threat intelligence"}
-	modifierAfter = []string{"customers", "customer", "users", "user", "patients", "patient", "employees",
+		"security firm", "threat intelligence")
+	modifierAfter = prefixPhrases("customers", "customer", "users", "user", "patients", "patient", "employees",
 		"employee", "members", "member", "staff", "student", "students", "client", "clients",
 		"spokesperson", "spokesman", "spokeswoman", "representative", "representatives", "said", "says",
 		"ceo", "officials", "accounts", "account", "subscribers", "clients", "guests", "data", "systems",
-		"servers", "website", "network"}
-	personAfter = []string{", the", ", a", ", an", ", who", ", chief", ", ceo", ", founder", ", director",
-		", head", ", president", ", vice", ", spokes", ", senior", ", professor"}
+		"servers", "website", "network")
+	personAfter = prefixPhrases(", the", ", a", ", an", ", who", ", chief", ", ceo", ", founder", ", director",
+		", head", ", president", ", vice", ", spokes", ", senior", ", professor")
 )
 
 // ownDomains finds "our website, www.example.com" and "our online store
@@ -754,9 +905,57 @@ func isTriggerWord(w string) bool {
 	return false
 }
 
-// hasSuffixWord: s ends with one of the phrases, on a word boundary.
-func hasSuffixWord(s string, list []string) bool {
+// phrases is a list of context phrases indexed by their last word (for
+// matching the end of the text before a name) or their first word (for the
+// text after it), so that each check looks at a handful of phrases.
+type phrases map[string][]string
+
+func suffixPhrases(list ...string) phrases {
+	m := phrases{}
 	for _, p := range list {
+		k := p[strings.LastIndexByte(p, ' ')+1:]
+		m[k] = append(m[k], p)
+	}
+	return m
+}
+
+func prefixPhrases(list ...string) phrases {
+	m := phrases{}
+	for _, p := range list {
+		k := firstToken(p)
+		m[k] = append(m[k], p)
+	}
+	return m
+}
+
+// firstToken is the first word of s without trailing punctuation (a lone
+// comma stays a comma).
+func firstToken(s string) string {
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		s = s[:i]
+	}
+	e := len(s)
+	for e > 0 {
+		switch s[e-1] {
+		case ',', '.', ';', ':', '!', '?', '"', '\'', ')':
+			e--
+			continue
+		}
+		if strings.HasSuffix(s[:e], "”") || strings.HasSuffix(s[:e], "’") {
+			e -= len("’")
+			continue
+		}
+		break
+	}
+	if e > 0 {
+		return s[:e]
+	}
+	return s
+}
+
+// hasSuffixWord: s ends with one of the phrases, on a word boundary.
+func hasSuffixWord(s string, ph phrases) bool {
+	for _, p := range ph[s[strings.LastIndexByte(s, ' ')+1:]] {
 		if strings.HasSuffix(s, p) {
 			i := len(s) - len(p)
 			if i == 0 || !isWordByte(s[i-1]) {
@@ -769,20 +968,13 @@ func hasSuffixWord(s string, list []string) bool {
 
 // hasPrefixWord: s (text after a name, with its leading space) starts with
 // one of the phrases, on a word boundary.
-func hasPrefixWord(s string, list []string) bool {
-	t := strings.TrimLeft(s, " ")
-	if len(t) == len(s) && !strings.HasPrefix(s, ",") {
-		// glued to the name: not a following word
-		if len(s) > 0 && isWordByte(s[0]) {
-			return false
-		}
+func hasPrefixWord(s string, ph phrases) bool {
+	if len(s) > 0 && isWordByte(s[0]) {
+		return false // glued to the name: not a following word
 	}
-	for _, p := range list {
-		q := t
-		if strings.HasPrefix(p, ",") {
-			q = s
-		}
-		if strings.HasPrefix(q, p) && (len(q) == len(p) || !isWordByte(q[len(p)])) {
+	t := strings.TrimLeft(s, " ")
+	for _, p := range ph[firstToken(t)] {
+		if strings.HasPrefix(t, p) && (len(t) == len(p) || !isWordByte(t[len(p)])) {
 			return true
 		}
 	}
@@ -862,10 +1054,15 @@ func isAliasGeneric(k string) bool {
 
 // tokenizeSentence splits sentence s into words, noting capitalisation,
 // possessives and the separator before each word.
-func tokenizeSentence(text string, s span, out []orgToken) []orgToken {
+func tokenizeSentence(text, lower string, s span, out []orgToken) []orgToken {
 	i := s.start
 	prevEnd := -1
+	broken := false
 	for i < s.end {
+		if c := text[i]; c < utf8.RuneSelf && !isWordByte(c) && c != '&' {
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(text[i:])
 		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '&') {
 			i += n
@@ -877,10 +1074,19 @@ func tokenizeSentence(text string, s span, out []orgToken) []orgToken {
 		} else {
 			i = wordEnd(text, i, s.end)
 		}
+		if c := text[start]; c >= 'a' && c <= 'z' && !isJoinWord(lower[start:i]) && !hasUpperASCII(text[start:i]) {
+			// An ordinary lower-case word: it only separates names.
+			if i < s.end && (text[i] == '\'' || text[i] == 0xe2) {
+				i = skipPossessive(text, i)
+			}
+			prevEnd = -1
+			broken = true
+			continue
+		}
 		t := orgToken{start: start, end: i}
 		// "Inc." and "S.A." keep their final period.
 		if i < s.end && text[i] == '.' {
-			w := strings.ToLower(text[start:i])
+			w := lower[start:i]
 			if legalSuffixes[w+"."] || strings.Contains(w, ".") && utf8.RuneCountInString(w) <= 6 {
 				t.end = i + 1
 				i++
@@ -890,7 +1096,7 @@ func tokenizeSentence(text string, s span, out []orgToken) []orgToken {
 		// Possessive: "Plusnet's", "Plusnet’s", "Flores'"; but "Children's
 		// Hospital" and "Women's Health" are names.
 		if j := skipPossessive(text, t.end); j > t.end && (j >= s.end || !isLetterAt(text, j)) {
-			if innerPossessive[strings.ToLower(text[t.start:t.end])] && j+1 < s.end && text[j] == ' ' && isUpperAt(text, j+1) {
+			if innerPossessive[lower[t.start:t.end]] && j+1 < s.end && text[j] == ' ' && isUpperAt(text, j+1) {
 				t.end = j
 			} else {
 				t.poss = true
@@ -898,7 +1104,7 @@ func tokenizeSentence(text string, s span, out []orgToken) []orgToken {
 			i = j
 		}
 		switch {
-		case prevEnd < 0:
+		case prevEnd < 0 || broken:
 			t.gap = 0
 		case text[prevEnd:start] == " " || text[prevEnd:start] == "\u00a0":
 			t.gap = ' '
@@ -909,6 +1115,7 @@ func tokenizeSentence(text string, s span, out []orgToken) []orgToken {
 		}
 		out = append(out, t)
 		prevEnd = i
+		broken = false
 	}
 	return out
 }
@@ -916,8 +1123,32 @@ func tokenizeSentence(text string, s span, out []orgToken) []orgToken {
 // wordEnd: letters and digits, with inner hyphens, periods, apostrophes
 // and slashes when a letter or digit follows ("Co-operative", "usps.com",
 // "O'Brien", "d/b/a"); a possessive 's is not part of the word.
+// isJoinWord: lower-case words that may sit inside a name (connectors,
+// "plc", dotted suffixes such as "s.r.l.").
+func isJoinWord(w string) bool {
+	switch w {
+	case "of", "and", "for", "de", "del", "della", "des", "du", "la", "le", "von", "van", "der", "den", "y", "e",
+		"the", "d/b/a", "dba", "plc", "di", "da", "do", "dos", "das":
+		return true
+	}
+	return strings.IndexByte(w, '.') >= 0 && legalSuffixes[w]
+}
+
+func hasUpperASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= 'A' && w[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
 func wordEnd(text string, i, lim int) int {
 	for i < lim {
+		if c := text[i]; c < utf8.RuneSelf && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -940,20 +1171,6 @@ func wordEnd(text string, i, lim int) int {
 		}
 	}
 	return i
-}
-
-// gluedSentence: a period between a lower-case word and a capitalised one
-// with no space, as in curated summaries ("devices.Cbr Systems").
-func gluedSentence(text string, i, lim int) bool {
-	if i < 3 || i+2 >= lim {
-		return false
-	}
-	for k := i - 3; k < i; k++ {
-		if text[k] < 'a' || text[k] > 'z' {
-			return false
-		}
-	}
-	return 'A' <= text[i+1] && text[i+1] <= 'Z' && 'a' <= text[i+2] && text[i+2] <= 'z'
 }
 
 func isPossessiveAt(text string, i, lim int) bool {
@@ -1027,7 +1244,7 @@ func nameRuns(d *doc, toks []orgToken) []run {
 		j := i + 1
 		for j < len(toks) && !toks[j-1].poss {
 			t := toks[j]
-			w := strings.ToLower(d.text[t.start:t.end])
+			w := d.lower[t.start:t.end]
 			switch {
 			case t.gap == ' ' && t.cap && !runBreakers[w]:
 				j++
@@ -1036,7 +1253,7 @@ func nameRuns(d *doc, toks []orgToken) []run {
 				j++
 				continue
 			case t.gap == ' ' && connectors[w] && j+1 < len(toks) && toks[j+1].gap == ' ' && toks[j+1].cap:
-				if w == "the" && strings.ToLower(d.text[toks[j-1].start:toks[j-1].end]) != "of" {
+				if w == "the" && d.lower[toks[j-1].start:toks[j-1].end] != "of" {
 					break
 				}
 				j += 2
@@ -1056,7 +1273,9 @@ func nameRuns(d *doc, toks []orgToken) []run {
 
 // runBreakers are capitalised verbs inside title-like text ("Orange Is The
 // New Black"): they end a name.
-var runBreakers = set("is", "are", "was", "were", "has", "have", "had", "will", "can", "says", "said")
+var runBreakers = set("is", "are", "was", "were", "has", "have", "had", "will", "can", "says", "said", "the",
+	"breach", "breaches", "hack", "hacked", "leak", "leaks", "attack", "attacks",
+	"eur", "usd", "gbp", "sek", "dkk", "nok", "pln", "chf", "ron", "bgn", "huf", "czk", "cad", "aud", "inr")
 
 // isSuffixToken: a legal suffix as written in a name: "Inc.", "LLC", "plc",
 // "S.A." ("as" and "co" in lower case are ordinary words).
@@ -1068,13 +1287,13 @@ func isSuffixToken(t orgToken, w string) bool {
 // ("According", "The", "Hackers"), connectors at either end, and splits it
 // at role words ("Cloudflare CEO Matthew Prince") and at "and" unless an
 // institution word follows ("Racing and Gaming Commission").
-func splitRun(d *doc, toks []orgToken, r run) []run {
-	word := func(i int) string { return strings.ToLower(d.text[toks[i].start:toks[i].end]) }
+func splitRun(d *doc, ctx *orgContext, toks []orgToken, r run) []run {
+	word := func(i int) string { return d.lower[toks[i].start:toks[i].end] }
 	var parts []run
 	a := r.a
 	afterRole := false
 	flush := func(b int) {
-		p := trimRun(d, toks, run{a: a, b: b})
+		p := trimRun(d, ctx, toks, run{a: a, b: b})
 		if p.b > p.a {
 			p.person = afterRole
 			parts = append(parts, p)
@@ -1112,7 +1331,7 @@ var titleWords = set("founder", "co-founder", "ceo", "cto", "ciso", "cio", "cfo"
 // institutionFollows: the words from i to b end with an institution word.
 func institutionFollows(d *doc, toks []orgToken, i, b int) bool {
 	for j := i; j < b; j++ {
-		if institutionWords[strings.ToLower(d.text[toks[j].start:toks[j].end])] {
+		if institutionWords[d.lower[toks[j].start:toks[j].end]] {
 			return true
 		}
 	}
@@ -1129,8 +1348,8 @@ var institutionWords = set("commission", "services", "service", "agency", "depar
 
 // trimRun drops common words and connectors at the front and connectors at
 // the end; single common or generic words vanish.
-func trimRun(d *doc, toks []orgToken, r run) run {
-	word := func(i int) string { return strings.ToLower(d.text[toks[i].start:toks[i].end]) }
+func trimRun(d *doc, ctx *orgContext, toks []orgToken, r run) run {
+	word := func(i int) string { return d.lower[toks[i].start:toks[i].end] }
 	for r.a < r.b {
 		w := word(r.a)
 		if commonWords[w] || connectors[w] || calendarWords[w] && r.b-r.a > 1 || !toks[r.a].cap ||
@@ -1143,7 +1362,7 @@ func trimRun(d *doc, toks []orgToken, r run) run {
 	// Connectors and ordinary words at the end: "PakWheels Hacked".
 	for r.b > r.a {
 		w := word(r.b - 1)
-		if connectors[w] || w == "and" || r.b-r.a > 1 && commonWords[w] && !legalSuffixes[w] {
+		if connectors[w] || w == "and" || r.b-r.a > 1 && (commonWords[w] || w == "data") && !legalSuffixes[w] {
 			r.b--
 			continue
 		}
@@ -1158,7 +1377,7 @@ func trimRun(d *doc, toks []orgToken, r run) run {
 		w := word(r.a)
 		if r.b-r.a == 1 && isSentenceStart(d, toks[r.a].start) && !toks[r.a].allCaps &&
 			(strings.HasSuffix(w, "ly") || len(w) >= 5 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing")) ||
-				appearsLower(d, w)) {
+				ctx.appearsLower(d, w)) {
 			r.a = r.b
 		}
 	}
@@ -1175,7 +1394,19 @@ func isSentenceStart(d *doc, pos int) bool {
 }
 
 // appearsLower reports whether w occurs in lower case, on word boundaries,
-// somewhere in the text.
+// somewhere in the text; answers are kept per document.
+func (c *orgContext) appearsLower(d *doc, w string) bool {
+	if v, ok := c.lowerSeen[w]; ok {
+		return v
+	}
+	if c.lowerSeen == nil {
+		c.lowerSeen = make(map[string]bool)
+	}
+	v := appearsLower(d, w)
+	c.lowerSeen[w] = v
+	return v
+}
+
 func appearsLower(d *doc, w string) bool {
 	from := 0
 	for from < len(d.lower) {
@@ -1256,7 +1487,7 @@ func scoreCandidate(d *doc, ctx *orgContext, c *orgCand) float64 {
 	}
 	// A single ordinary word, also written in lower case in the text, is
 	// more likely a word than a name ("Introduction to Business").
-	if !strings.Contains(c.key, " ") && !isAcronym(c.forms[0]) && appearsLower(d, c.key) {
+	if c.excluded == "" && s >= minOrgScore && !strings.Contains(c.key, " ") && !isAcronym(c.forms[0]) && ctx.appearsLower(d, c.key) {
 		s += wCommonWord
 	}
 	return s
