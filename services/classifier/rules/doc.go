@@ -120,6 +120,13 @@ func splitSentences(text string) []span {
 				break
 			}
 			if j < len(text) && !isSpace(text[j:]) {
+				if r == '.' && j == i+size && gluedSentence(text, i, len(text)) {
+					// Curated summaries glue sentences: "on the devices.Cbr
+					// Systems reached".
+					emit(j)
+					i = j
+					continue
+				}
 				i = j
 				continue // "1.5", "example.com", "U.S.A"
 			}
@@ -127,7 +134,14 @@ func splitSentences(text string) []span {
 				i = j
 				continue
 			}
-			if next := nextNonSpace(text, j); next >= 0 && !startsSentence(text[next:]) {
+			next := nextNonSpace(text, j)
+			if next >= 0 && !startsSentence(text[next:]) {
+				i = j
+				continue
+			}
+			// Dotted initials inside a name ("T.K. EOOD", "S.C. Medicover")
+			// end a sentence only before a word that usually starts one.
+			if r == '.' && next >= 0 && dottedInitials(text, start, i) && !commonSentenceStart(text[next:]) {
 				i = j
 				continue
 			}
@@ -178,7 +192,7 @@ func endsSentence(text string, start, i int) bool {
 		w -= n
 	}
 	word := strings.ToLower(text[w:i])
-	if abbreviations[word] {
+	if abbreviations[word] || text[w:i] == "ca" { // "ca." is circa; "CA." may end an address
 		return false
 	}
 	// A single letter is an initial ("J. Smith").
@@ -205,4 +219,56 @@ func trimSpan(text string, s, e int) (int, int) {
 		e -= n
 	}
 	return s, e
+}
+
+// dottedInitials reports whether the word ending at the period at i is a
+// run of single letters joined by periods ("T.K", "S.C", "D.M.D").
+func dottedInitials(text string, start, i int) bool {
+	w := i
+	for w > start && text[w-1] != ' ' && text[w-1] != '(' {
+		w--
+	}
+	word := text[w:i]
+	if len(word) < 3 {
+		return false
+	}
+	for k := 0; k < len(word); k++ {
+		c := word[k]
+		isLetter := 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
+		if k%2 == 0 && !isLetter || k%2 == 1 && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// sentenceStarters are words that usually begin a sentence, not a name.
+var sentenceStarters = map[string]bool{
+	"the": true, "a": true, "an": true, "this": true, "that": true, "these": true, "those": true, "it": true,
+	"its": true, "we": true, "our": true, "he": true, "she": true, "they": true, "their": true, "in": true,
+	"on": true, "at": true, "for": true, "but": true, "and": true, "however": true, "as": true, "if": true,
+	"when": true, "after": true, "before": true, "there": true, "some": true, "all": true, "no": true, "i": true,
+	"you": true, "your": true, "his": true, "her": true, "following": true, "since": true, "while": true,
+}
+
+func commonSentenceStart(s string) bool {
+	e := 0
+	for e < len(s) && ('A' <= s[e] && s[e] <= 'Z' || 'a' <= s[e] && s[e] <= 'z') {
+		e++
+	}
+	return sentenceStarters[strings.ToLower(s[:e])]
+}
+
+// gluedSentence: a period between a lower-case word and a capitalised one
+// with no space, as in curated summaries ("devices.Cbr Systems").
+func gluedSentence(text string, i, lim int) bool {
+	if i < 3 || i+2 >= lim {
+		return false
+	}
+	for k := i - 3; k < i; k++ {
+		if text[k] < 'a' || text[k] > 'z' {
+			return false
+		}
+	}
+	return 'A' <= text[i+1] && text[i+1] <= 'Z' && 'a' <= text[i+2] && text[i+2] <= 'z'
 }
