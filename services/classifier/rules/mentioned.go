@@ -245,8 +245,8 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// recordNouns follow a count of people or records.
-var recordNouns = []string{"accounts", "customers", "users", "records", "people", "patients", "members",
+// mentionedRecordNouns follow a count of people or records.
+var mentionedRecordNouns = []string{"accounts", "customers", "users", "records", "people", "patients", "members",
 	"individuals", "subscribers", "employees", "clients", "students", "passengers", "guests", "voters",
 	"consumers", "account holders", "cardholders"}
 
@@ -254,7 +254,7 @@ var recordNouns = []string{"accounts", "customers", "users", "records", "people"
 // ("1.5 million accounts", "800,000 employees"), or 0.
 func mentionedRecords(d *doc, si int) int64 {
 	sent := d.lower[d.sents[si].start:d.sents[si].end]
-	for _, n := range recordNouns {
+	for _, n := range mentionedRecordNouns {
 		from := 0
 		for {
 			i := strings.Index(sent[from:], n)
@@ -291,7 +291,7 @@ func countBefore(s string) int64 {
 		b--
 	}
 	num := strings.Trim(s[b:e], ",.")
-	if num == "" || b > 0 && isWordByte(s[b-1]) {
+	if num == "" || b > 0 && orgIsWordByte(s[b-1]) {
 		return 0
 	}
 	v, frac, scale := 0.0, false, 1.0

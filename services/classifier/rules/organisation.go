@@ -468,11 +468,11 @@ const (
 	cuePast
 )
 
-// cueTable finds cue words at word starts: words are looked up by their
+// orgCueTable finds cue words at word starts: words are looked up by their
 // first three letters in a flat table, then compared in full. It is cheaper
 // than a second automaton pass and every cue starts a word ("hackers",
 // "cyberattack", "breached", "same as").
-var cueTable = sync.OnceValue(func() *cueIndex {
+var orgCueTable = sync.OnceValue(func() *orgCueIndex {
 	bits := map[string]uint8{}
 	for _, l := range []struct {
 		words []string
@@ -482,7 +482,7 @@ var cueTable = sync.OnceValue(func() *cueIndex {
 			bits[w] |= l.bit
 		}
 	}
-	x := &cueIndex{}
+	x := &orgCueIndex{}
 	for i := range x.at {
 		x.at[i] = -1
 	}
@@ -501,19 +501,19 @@ var cueTable = sync.OnceValue(func() *cueIndex {
 			x.groups = append(x.groups, nil)
 		}
 		g := x.at[k]
-		x.groups[g] = append(x.groups[g], cueEntry{word: w, bits: bits[w]})
+		x.groups[g] = append(x.groups[g], orgCueEntry{word: w, bits: bits[w]})
 	}
 	return x
 })
 
-type cueEntry struct {
+type orgCueEntry struct {
 	word string
 	bits uint8
 }
 
-type cueIndex struct {
+type orgCueIndex struct {
 	at     [26 * 26 * 26]int16
-	groups [][]cueEntry
+	groups [][]orgCueEntry
 }
 
 // prefixKey is the table slot of a word's first three ASCII letters.
@@ -535,11 +535,11 @@ func prefixKey(w string) (int, bool) {
 // markCues finds the cue words of the text: which sentences have which
 // cues, and where the breach words are.
 func (c *orgContext) markCues(d *doc) {
-	x := cueTable()
+	x := orgCueTable()
 	low := d.lower
 	si := 0
 	for i := 0; i+3 <= len(low); i++ {
-		if i > 0 && isWordByte(low[i-1]) {
+		if i > 0 && orgIsWordByte(low[i-1]) {
 			continue
 		}
 		k, ok := prefixKey(low[i : i+3])
@@ -958,7 +958,7 @@ func hasSuffixWord(s string, ph phrases) bool {
 	for _, p := range ph[s[strings.LastIndexByte(s, ' ')+1:]] {
 		if strings.HasSuffix(s, p) {
 			i := len(s) - len(p)
-			if i == 0 || !isWordByte(s[i-1]) {
+			if i == 0 || !orgIsWordByte(s[i-1]) {
 				return true
 			}
 		}
@@ -969,28 +969,20 @@ func hasSuffixWord(s string, ph phrases) bool {
 // hasPrefixWord: s (text after a name, with its leading space) starts with
 // one of the phrases, on a word boundary.
 func hasPrefixWord(s string, ph phrases) bool {
-	if len(s) > 0 && isWordByte(s[0]) {
+	if len(s) > 0 && orgIsWordByte(s[0]) {
 		return false // glued to the name: not a following word
 	}
 	t := strings.TrimLeft(s, " ")
 	for _, p := range ph[firstToken(t)] {
-		if strings.HasPrefix(t, p) && (len(t) == len(p) || !isWordByte(t[len(p)])) {
+		if strings.HasPrefix(t, p) && (len(t) == len(p) || !orgIsWordByte(t[len(p)])) {
 			return true
 		}
 	}
 	return false
 }
 
-func containsAny(s string, list []string) bool {
-	for _, p := range list {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
-}
 
-func isWordByte(c byte) bool {
+func orgIsWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
 }
 
@@ -1059,7 +1051,7 @@ func tokenizeSentence(text, lower string, s span, out []orgToken) []orgToken {
 	prevEnd := -1
 	broken := false
 	for i < s.end {
-		if c := text[i]; c < utf8.RuneSelf && !isWordByte(c) && c != '&' {
+		if c := text[i]; c < utf8.RuneSelf && !orgIsWordByte(c) && c != '&' {
 			i++
 			continue
 		}
@@ -1072,7 +1064,7 @@ func tokenizeSentence(text, lower string, s span, out []orgToken) []orgToken {
 		if r == '&' {
 			i += n
 		} else {
-			i = wordEnd(text, i, s.end)
+			i = orgWordEnd(text, i, s.end)
 		}
 		if c := text[start]; c >= 'a' && c <= 'z' && !isJoinWord(lower[start:i]) && !hasUpperASCII(text[start:i]) {
 			// An ordinary lower-case word: it only separates names.
@@ -1120,7 +1112,7 @@ func tokenizeSentence(text, lower string, s span, out []orgToken) []orgToken {
 	return out
 }
 
-// wordEnd: letters and digits, with inner hyphens, periods, apostrophes
+// orgWordEnd: letters and digits, with inner hyphens, periods, apostrophes
 // and slashes when a letter or digit follows ("Co-operative", "usps.com",
 // "O'Brien", "d/b/a"); a possessive 's is not part of the word.
 // isJoinWord: lower-case words that may sit inside a name (connectors,
@@ -1143,7 +1135,7 @@ func hasUpperASCII(w string) bool {
 	return false
 }
 
-func wordEnd(text string, i, lim int) int {
+func orgWordEnd(text string, i, lim int) int {
 	for i < lim {
 		if c := text[i]; c < utf8.RuneSelf && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 			i++
@@ -1537,7 +1529,7 @@ func mentionedIn(texts []string, form string) bool {
 			s := from + i
 			e := s + len(form)
 			from = s + 1
-			if (s == 0 || !isWordByte(t[s-1])) && (e == len(t) || !isWordByte(t[e])) {
+			if (s == 0 || !orgIsWordByte(t[s-1])) && (e == len(t) || !orgIsWordByte(t[e])) {
 				return true
 			}
 		}
