@@ -981,7 +981,6 @@ func hasPrefixWord(s string, ph phrases) bool {
 	return false
 }
 
-
 func orgIsWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
 }
