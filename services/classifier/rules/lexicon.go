@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"sort"
+	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -97,19 +97,20 @@ func buildLexicon(patterns [][]string) *lex {
 // find returns the hits of every pattern in lower (already lower-cased),
 // keeping only those on word boundaries.
 func (l *lex) find(lower string) []hit {
-	var out []hit
-	for _, m := range l.trie.MatchString(lower) {
-		refs := l.refs[m.Pattern()]
-		s := int(m.Pos())
-		e := s + len(refs[0].key)
+	out := make([]hit, 0, 64)
+	// Walk reports matches by end position without allocating per match.
+	l.trie.Walk([]byte(lower), func(end, n, pattern int64) bool {
+		refs := l.refs[pattern]
+		s, e := int(end-n+1), int(end+1)
 		if wordBefore(lower, s) || wordAfter(lower, e) {
-			continue
+			return true
 		}
 		for _, ref := range refs {
 			out = append(out, hit{cat: ref.cat, pattern: ref.index, key: ref.key, start: s, end: e})
 		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+		return true
+	})
+	slices.SortStableFunc(out, func(a, b hit) int { return a.start - b.start })
 	return out
 }
 
