@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -64,7 +65,7 @@ const (
 	wHeadline    = 3.0 // named in the headline
 	wLead1       = 2.0 // named in the first sentence of the body
 	wLead2       = 1.0 // second or third sentence
-	wStrongRole  = 6.0 // covered entity (CE), X; fined X; on behalf of X; X is writing to
+	wStrongRole  = 8.0 // covered entity (CE), X; fined X; on behalf of X; X is writing to
 	wBreachRole  = 2.5 // X suffered/disclosed/was hacked; breach at X; hackers accessed X
 	wPossessive  = 2.0 // X's customers / systems / database
 	wModifier    = 1.0 // X customers; X spokesperson; X said
@@ -563,6 +564,21 @@ func (c *orgContext) markCues(d *doc) {
 	}
 }
 
+// baAppositionRE: ", the software vendor and business associate (BA)" right
+// after a name.
+var baAppositionRE = regexp.MustCompile(`^,? (?:the|a|its) [a-z ,-]{0,40}business associate \(ba\)`)
+
+// firstBodySentence is the first sentence that is not the headline line.
+func (c *orgContext) firstBodySentence(d *doc) int {
+	for i, s := range d.sents {
+		if d.title != "" && strings.TrimSpace(d.text[s.start:s.end]) == d.title {
+			continue
+		}
+		return i
+	}
+	return -1
+}
+
 // breachWordIn reports whether a breach word starts in [start, end).
 func (c *orgContext) breachWordIn(start, end int) bool {
 	i := sort.SearchInts(c.stemAt, start)
@@ -580,6 +596,21 @@ func (c *orgContext) weigh(d *doc, si, start, end int, poss bool) (role float64,
 		after = skipPossessive(d.text, end)
 	}
 	post := d.lower[after:min(d.sents[si].end, after+60)]
+
+	// Portal entries filed by a business associate: the associate opens the
+	// first sentence ("A business associate (BA), X, of two covered
+	// entities…", "X, the vendor and business associate (BA) for the covered
+	// entity (CE), Y, failed…"); the covered entity is then only the owner
+	// of the data.
+	firstSentence := si == c.firstBodySentence(d)
+	switch {
+	case firstSentence && hasSuffixWord(pre, baBefore) && strings.TrimSpace(d.lower[d.sents[si].start:start]) == strings.TrimSpace(pre):
+		return wStrongRole, false, true, false
+	case firstSentence && start == d.sents[si].start && baAppositionRE.MatchString(post):
+		return wStrongRole, false, true, false
+	case hasSuffixWord(pre, ceOfBA):
+		return 0, false, false, false
+	}
 
 	switch {
 	case hasSuffixWord(pre, strongBefore) || hasSuffixWord(preD, strongBefore):
@@ -672,10 +703,13 @@ var (
 		"penalty against", "penalty to", "sanctioned", "reprimanded", "reprimand to", "reprimand on",
 		"reprimand against", "warning to", "penalised", "penalized", "settlement with", "enforcement notice to",
 		"enforcement notice against", "order against", "fine for", "fines")
-	fineOn       = suffixPhrases("on", "against", "to")
-	fineWords    = []string{"fine", "penalt", "sanction", "reprimand"}
-	atBefore     = suffixPhrases("at")
-	baBefore     = suffixPhrases("a business associate (ba),")
+	fineOn    = suffixPhrases("on", "against", "to")
+	fineWords = []string{"fine", "penalt", "sanction", "reprimand"}
+	atBefore  = suffixPhrases("at")
+	baBefore  = suffixPhrases("a business associate (ba),")
+	// ceOfBA: a covered entity named as the associate's client.
+	ceOfBA = suffixPhrases("business associate (ba) for the covered entity (ce),", "of two covered entities (ce),",
+		"of the covered entity (ce),", "of covered entities (ce),", "business associate (ba) of the covered entity (ce),")
 	rolesBefore  = suffixPhrases(peopleRoles...)
 	breachBefore = suffixPhrases("breach at", "breach of", "breach on", "breaches at", "hack of", "hack at", "hack on",
 		"hacking of", "attack on", "attack against", "attacks on", "cyberattack on", "cyber attack on",
