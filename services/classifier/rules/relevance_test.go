@@ -56,3 +56,153 @@ func TestRelevanceLooksUpByKey(t *testing.T) {
 		t.Error("not a breach")
 	}
 }
+
+// Each cue family, on synthetic sentences: the features that must fire and
+// those that must not.
+func TestRelevanceFeatures(t *testing.T) {
+	tests := []struct {
+		name, title, text string
+		on, off           []relFeature
+	}{
+		{"breach named", "", "Officials confirmed a data breach at the county clinic on Friday.",
+			[]relFeature{fSelf, fAny, fEarly, fSum}, []relFeature{fDenied, fHedged}},
+		{"theft with count", "", "Intruders stole the names and passwords of 12,000 customers last week.",
+			[]relFeature{fTheft, fCount, fEarly, fAny, fData}, []relFeature{fSelf, fHedged}},
+		{"access with data", "", "An outsider accessed files holding patient records for two days.",
+			[]relFeature{fAccess, fAny}, []relFeature{fTheft}},
+		{"hedged", "", "The flaw could allow an attacker to steal passwords from the router.",
+			[]relFeature{fHedged, fAny, fVuln}, []relFeature{fTheft, fSelf}},
+		{"denied", "", "The bank said there was no evidence that customer data was accessed.",
+			[]relFeature{fDenied, fAny}, []relFeature{fAccess, fSum}},
+		{"bare verb", "", "The ministry said its servers were compromised over the weekend.",
+			[]relFeature{fBare, fIncident}, []relFeature{fAny}},
+		{"victim hit", "", "The shipping firm was hit by a cyberattack on Tuesday. Its website was hacked.",
+			[]relFeature{fIncident, fHack}, nil},
+		{"victim response", "", "The retailer notified affected customers and apologised for the disruption.",
+			[]relFeature{fNotify}, nil},
+		{"for sale", "", "The stolen card numbers were offered for sale on a dark web market.",
+			[]relFeature{fSale, fTheft, fData}, nil},
+		{"attackers", "", "Cybercriminals and other attackers moved on to new targets.",
+			[]relFeature{fActor}, []relFeature{fAny}},
+		{"vulnerability and patch", "", "A critical vulnerability in the mail client was disclosed. The vendor shipped a security update.",
+			[]relFeature{fVuln, fPatch}, []relFeature{fAny}},
+		{"scam campaign", "", "A new phishing scam sends fake invoices to small businesses.",
+			[]relFeature{fScam}, []relFeature{fAny}},
+		{"ransom", "", "The ransomware encrypted the council's files and demanded bitcoin for decryption.",
+			[]relFeature{fRansom}, []relFeature{fAny, fAccess}},
+		{"ransom locks, data noun", "", "Staff could not access the encrypted files.",
+			[]relFeature{fRansom}, []relFeature{fAccess, fAny}},
+		{"trend", "", "Attacks on small firms rose 40 percent last year, a survey of managers found.",
+			[]relFeature{fTrend}, nil},
+		{"malware", "", "The trojan spreads through a botnet of infected routers.",
+			[]relFeature{fMalware}, nil},
+		{"headline breach", "Parking app leaks drivers' details", "The company apologised.",
+			[]relFeature{fHeadBreach, fAny}, []relFeature{fHeadScam, fHeadHacked}},
+		{"headline hacked", "Regional airline hit by cyberattack", "Flights were delayed.",
+			[]relFeature{fHeadHacked}, []relFeature{fHeadBreach}},
+		{"headline scam", "Beware of fake parcel texts", "Do not click the links.",
+			[]relFeature{fHeadScam}, nil},
+		{"headline explainer", "Why ransomware is on the rise", "Experts weighed in.",
+			[]relFeature{fHeadExplain}, nil},
+		{"headline count", "Forum says 2.5 million accounts affected", "Members were told.",
+			[]relFeature{fHeadCount}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := tt.text
+			if tt.title != "" {
+				text = tt.title + "\n\n" + tt.text
+			}
+			x := relevanceFeatures(newDoc(text, tt.title))
+			for _, f := range tt.on {
+				if x[f] == 0 {
+					t.Errorf("%s = 0, want > 0", relFeatureNames[f])
+				}
+			}
+			for _, f := range tt.off {
+				if x[f] != 0 {
+					t.Errorf("%s = %v, want 0", relFeatureNames[f], x[f])
+				}
+			}
+		})
+	}
+}
+
+// A headline given as the title and repeated as the first line of the text
+// counts once, as a headline, not as a body sentence.
+func TestRelevanceHeadlineNotBody(t *testing.T) {
+	title := "Hackers stole records of 9,000 patients"
+	x := relevanceFeatures(newDoc(title+"\n\nThe hospital said the matter was in hand.", title))
+	if x[fTheft] != 0 || x[fEarly] != 0 {
+		t.Errorf("headline counted as body: theft %v early %v", x[fTheft], x[fEarly])
+	}
+	if x[fHeadBreach] != 1 || x[fHeadCount] != 1 {
+		t.Errorf("headline cues missing: breach %v count %v", x[fHeadBreach], x[fHeadCount])
+	}
+}
+
+// Whole synthetic news stories of the kinds that are and are not breaches.
+func TestRelevanceNewsKinds(t *testing.T) {
+	tests := []struct {
+		name, title, text string
+		want              bool
+	}{
+		{"hacked organisation", "Hackers leak staff files of a regional college",
+			"The college said attackers broke into its network and stole personnel records of 3,400 employees. " +
+				"The files were later posted online. The college has notified affected staff and the police.", true},
+		{"cyberattack on a named victim", "Port authority hit by cyberattack",
+			"The port authority said its systems were compromised on Sunday and that personal data of some workers may have been accessed. " +
+				"An investigation is under way.", true},
+		{"patch notes", "Vendor patches critical flaws in VPN appliance",
+			"The vendor fixed three vulnerabilities, one of them rated critical, in its VPN appliance. " +
+				"The flaw could allow a remote attacker to run code. Customers should update to the latest version. " +
+				"Researchers who reported the bug received a bounty.", false},
+		{"scam warning", "Beware of fake tax refund emails",
+			"A phishing scam is sending fake refund notices. The emails ask you to enter your bank details on a spoofed page. " +
+				"If you receive one, delete it and report it.", false},
+		{"ransomware trend", "Why ransomware attacks are on the rise",
+			"Ransomware attacks rose 30 percent this year, according to a survey of IT managers. " +
+				"The malware encrypts files and demands bitcoin for decryption. Experts say backups remain the best defence.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, score := relevance(newDoc(tt.title+"\n\n"+tt.text, tt.title))
+			if got != tt.want {
+				t.Errorf("is_breach = %v (relevance %.3f, %v), want %v", got, score,
+					relevanceContributions(newDoc(tt.title+"\n\n"+tt.text, tt.title)), tt.want)
+			}
+		})
+	}
+}
+
+// BenchmarkRelevance: the relevance rule alone on prepared articles (the
+// keyword pass and sentence split are not counted): a 5 KB synthetic breach
+// story, and the development texts in ../shared when present.
+func BenchmarkRelevance(b *testing.B) {
+	b.Run("synthetic-5KB", func(b *testing.B) {
+		text := syntheticArticle()
+		d := newDoc(text, "")
+		b.SetBytes(int64(len(text)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			relevance(d)
+		}
+	})
+	texts := loadDevTexts(b)
+	if len(texts) == 0 {
+		return
+	}
+	docs := make([]*doc, len(texts))
+	size := 0
+	for i, t := range texts {
+		docs[i] = newDoc(t, "")
+		size += len(t)
+	}
+	b.Run("dev", func(b *testing.B) {
+		b.SetBytes(int64(size / len(docs)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			relevance(docs[i%len(docs)])
+		}
+	})
+}
