@@ -15,13 +15,13 @@ require (
 require (
 	github.com/BobuSumisu/aho-corasick v1.0.3
 	github.com/breachwire/breachwire/proto v0.0.0-00010101000000-000000000000
+	github.com/elastic/go-elasticsearch/v8 v8.19.7
 	github.com/mmcdole/gofeed v1.4.2
 	github.com/temoto/robotstxt v1.1.2
 )
 
 require (
 	github.com/elastic/elastic-transport-go/v8 v8.9.0 // indirect
-	github.com/elastic/go-elasticsearch/v8 v8.19.7 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/mmcdole/goxpp/v2 v2.0.0 // indirect
