@@ -1,0 +1,195 @@
+// Package store is where incidents and articles live: one Store interface,
+// implemented by store/bleve (embedded, the default) and store/elastic
+// (Elasticsearch 8 or OpenSearch 2), and one conformance suite
+// (store/storetest) that both must pass.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/breachwire/breachwire/services/store/query"
+)
+
+// Errors every backend returns (wrapped) so callers can act on them.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the document changed since it was read (optimistic
+	// concurrency), or a create found it already there.
+	ErrConflict = errors.New("version conflict")
+	// ErrRejected: the backend refused the document itself (mapping);
+	// retrying will not help.
+	ErrRejected = errors.New("document rejected")
+)
+
+// Version is a backend's optimistic-concurrency token for one document.
+// The zero Version means "the document must not exist yet".
+type Version struct {
+	SeqNo       int64 `json:"seq_no"`
+	PrimaryTerm int64 `json:"primary_term"`
+}
+
+// IsZero reports whether v is the create-only version.
+func (v Version) IsZero() bool { return v == Version{} }
+
+// Store holds incidents and articles and searches them. Implementations are
+// safe for concurrent use; a write has returned only when it is durable.
+type Store interface {
+	// GetIncident returns an incident and its version, or ErrNotFound.
+	GetIncident(ctx context.Context, id string) (*Incident, Version, error)
+	// IncidentsByOrganisation returns the incidents whose organisation key
+	// (normalised name or alias) is one of keys.
+	IncidentsByOrganisation(ctx context.Context, keys []string) ([]*Incident, error)
+	// PutIncident writes inc if the stored version is still expect (zero:
+	// only if absent) and returns the new version; ErrConflict otherwise.
+	PutIncident(ctx context.Context, inc *Incident, expect Version) (Version, error)
+	// PutArticle stores an article (idempotent: same id, same document).
+	PutArticle(ctx context.Context, a *Article) error
+	// GetArticle returns an article, or ErrNotFound.
+	GetArticle(ctx context.Context, id string) (*Article, error)
+	// Search runs a query over incidents.
+	Search(ctx context.Context, q query.Request) (*Result, error)
+	// Facets counts the incidents matching q by cause, regulator, action,
+	// month of first report and record-count bucket.
+	Facets(ctx context.Context, q query.Request) (*FacetCounts, error)
+	// Ping reports whether the store can serve (readiness).
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Result is one page of incidents.
+type Result struct {
+	Total      int64       `json:"total"`
+	Incidents  []*Incident `json:"incidents"`
+	NextCursor string      `json:"next_cursor,omitempty"`
+}
+
+// FacetCounts are the facets of a query.
+type FacetCounts struct {
+	Cause        []Bucket `json:"cause"`
+	Regulator    []Bucket `json:"regulator"`
+	Action       []Bucket `json:"regulator_action"`
+	Month        []Bucket `json:"month"`         // YYYY-MM of first_reported
+	RecordsRange []Bucket `json:"records_range"` // see RecordBuckets
+}
+
+// Bucket is one facet value and its count.
+type Bucket struct {
+	Key   string `json:"key"`
+	Count int64  `json:"count"`
+}
+
+// RecordBuckets are the record-count ranges facets use: [from, to).
+var RecordBuckets = []struct {
+	Key      string
+	From, To int64 // To 0: unbounded
+}{
+	{"1-999", 1, 1000},
+	{"1k-10k", 1000, 10_000},
+	{"10k-100k", 10_000, 100_000},
+	{"100k-1m", 100_000, 1_000_000},
+	{"1m-10m", 1_000_000, 10_000_000},
+	{"10m+", 10_000_000, 0},
+}
+
+// Incident is one breach event, merged from every article about it.
+type Incident struct {
+	ID                string            `json:"id"`
+	Revision          int64             `json:"revision"`
+	Organisation      Organisation      `json:"organisation"`
+	Records           *Records          `json:"records"`
+	Cause             Cause             `json:"cause"`
+	RegulatorActions  []RegulatorAction `json:"regulator_actions"`
+	DataTypes         []string          `json:"data_types"`
+	Year              int               `json:"year,omitempty"` // year of the incident (or of its first report)
+	Jurisdiction      string            `json:"jurisdiction,omitempty"`
+	FirstReported     time.Time         `json:"first_reported"`
+	LastUpdated       time.Time         `json:"last_updated"`
+	Sources           []Source          `json:"sources"`
+	ExtractorVersions []string          `json:"extractor_versions,omitempty"`
+}
+
+// Organisation is the breached organisation.
+type Organisation struct {
+	Name    string   `json:"name"`
+	Aliases []string `json:"aliases"`
+	// Keys are the normalised name and aliases incidents are matched by.
+	Keys []string `json:"keys,omitempty"`
+}
+
+// Records is the headline count and every count reported.
+type Records struct {
+	Value     int64  `json:"value"`
+	ValueMax  int64  `json:"value_max,omitempty"`
+	Qualifier string `json:"qualifier"`
+	Unit      string `json:"unit"`
+	Kind      string `json:"kind"`
+	// Basis says why the headline is this value: official, agreement,
+	// recency or single (see the indexer's documented rule).
+	Basis    string          `json:"basis"`
+	Reported []ReportedValue `json:"reported"`
+}
+
+// ReportedValue is one count as one article reported it.
+type ReportedValue struct {
+	Value       int64     `json:"value"`
+	Qualifier   string    `json:"qualifier,omitempty"`
+	Unit        string    `json:"unit,omitempty"`
+	Kind        string    `json:"kind,omitempty"`
+	ArticleID   string    `json:"article_id"`
+	ArticleURL  string    `json:"article_url"`
+	Quote       string    `json:"quote"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	Official    bool      `json:"official,omitempty"` // from a regulator or the organisation itself
+}
+
+// Cause is the incident's cause from the closed list.
+type Cause struct {
+	Primary      string   `json:"primary"`
+	Contributing []string `json:"contributing"`
+}
+
+// RegulatorAction is one thing a regulator did, with its source.
+type RegulatorAction struct {
+	Regulator  string   `json:"regulator"`
+	Action     string   `json:"action"`
+	Amount     *float64 `json:"amount,omitempty"`
+	Currency   string   `json:"currency,omitempty"`
+	Stage      string   `json:"stage,omitempty"`
+	Date       string   `json:"date,omitempty"`
+	ArticleID  string   `json:"article_id"`
+	ArticleURL string   `json:"article_url"`
+	Quote      string   `json:"quote"`
+}
+
+// Source is an article that reported the incident.
+type Source struct {
+	ArticleID   string    `json:"article_id"`
+	URL         string    `json:"url"`
+	Title       string    `json:"title"`
+	Outlet      string    `json:"outlet"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+}
+
+// Article is a stored article with what the classifier made of it.
+type Article struct {
+	ID               string    `json:"id"`
+	URL              string    `json:"url"`
+	CanonicalURL     string    `json:"canonical_url"`
+	Title            string    `json:"title"`
+	Outlet           string    `json:"outlet"`
+	Byline           string    `json:"byline,omitempty"`
+	PublishedAt      time.Time `json:"published_at,omitzero"`
+	FetchedAt        time.Time `json:"fetched_at,omitzero"`
+	Language         string    `json:"language,omitempty"`
+	Text             string    `json:"text"`
+	Feed             string    `json:"feed,omitempty"`
+	IsBreach         bool      `json:"is_breach"`
+	Relevance        float64   `json:"relevance"`
+	ExtractorVersion string    `json:"extractor_version"`
+	IncidentID       string    `json:"incident_id,omitempty"`
+	// Extraction is the classifier's full output as JSON (the classify
+	// command's shape), kept for researchers and reprocessing.
+	Extraction string `json:"extraction,omitempty"`
+}
