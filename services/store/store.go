@@ -108,6 +108,20 @@ type Incident struct {
 	LastUpdated       time.Time         `json:"last_updated"`
 	Sources           []Source          `json:"sources"`
 	ExtractorVersions []string          `json:"extractor_versions,omitempty"`
+	// RevisionArticle is the article whose extraction made the current
+	// revision; a replay of it re-announces the revision (at least once).
+	RevisionArticle string `json:"revision_article,omitempty"`
+	// Changes are the material changes of the current revision.
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// Change is one material change of an incident.
+type Change struct {
+	Kind      string `json:"kind"` // new, count_revised, regulator_action_added, fine_announced, cause_changed
+	Field     string `json:"field"`
+	OldValue  string `json:"old_value,omitempty"`
+	NewValue  string `json:"new_value,omitempty"`
+	ArticleID string `json:"article_id"`
 }
 
 // Organisation is the breached organisation.

@@ -1,0 +1,233 @@
+package indexer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/classifier"
+	"github.com/breachwire/breachwire/services/internal/bus"
+	"github.com/breachwire/breachwire/services/internal/pipeline"
+	"github.com/breachwire/breachwire/services/store"
+)
+
+// maxConflicts bounds read-merge-write retries when other indexers win.
+const maxConflicts = 8
+
+// Stage returns the indexer stage writing to st.
+func Stage(st store.Store) pipeline.Stage {
+	return pipeline.Stage{Name: bus.StageIndexer, Run: func(ctx context.Context, d pipeline.Deps) error {
+		h := &Handler{Store: st, Pub: d.Publisher, Log: d.Logger}
+		return bus.Consume(ctx, d.JS, bus.ConsumerOptions{Stage: bus.StageIndexer, Logger: d.Logger, Observer: d.Observer}, h.Handle)
+	}}
+}
+
+// Handler stores one extraction: its article always, and for a breach its
+// incident, then announces material changes. The message is acked (by
+// returning nil) only after the store confirmed every write.
+type Handler struct {
+	Store store.Store
+	Pub   *bus.Publisher
+	Log   *slog.Logger
+}
+
+// Handle processes one bw.extractions message.
+func (h *Handler) Handle(ctx context.Context, m *bus.Message) error {
+	var x bwv1.Extraction
+	if err := proto.Unmarshal(m.Data, &x); err != nil {
+		return bus.Permanentf("decode extraction: %w", err)
+	}
+	if x.GetArticleId() == "" || x.GetArticle() == nil {
+		return bus.Permanentf("extraction without its article")
+	}
+	var incidentID string
+	if x.GetIsBreach() && x.GetOrganisation().GetName() != "" {
+		inc, err := h.mergeIncident(ctx, &x)
+		if err != nil {
+			return err
+		}
+		incidentID = inc.ID
+	}
+	if err := h.Store.PutArticle(ctx, articleOf(&x, incidentID)); err != nil {
+		return storeErr("store article", err)
+	}
+	return nil
+}
+
+func storeErr(what string, err error) error {
+	if errors.Is(err, store.ErrRejected) {
+		return bus.Permanentf("%s: %w", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// mergeIncident reads the candidate incidents, merges, and writes with
+// optimistic concurrency, retrying when another indexer wrote first.
+func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store.Incident, error) {
+	keys := orgKeys(x.GetOrganisation().GetName(), x.GetOrganisation().GetAliases())
+	for attempt := 0; ; attempt++ {
+		cands, err := h.Store.IncidentsByOrganisation(ctx, keys)
+		if err != nil {
+			return nil, storeErr("find incidents", err)
+		}
+		existing, id := pickIncident(cands, x)
+		var version store.Version
+		if existing != nil {
+			// Read the document itself for its version: search results may lag.
+			existing, version, err = h.Store.GetIncident(ctx, id)
+			if err != nil {
+				return nil, storeErr("read incident", err)
+			}
+		} else if got, v, err := h.Store.GetIncident(ctx, id); err == nil {
+			existing, version = got, v // created meanwhile under the same id
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, storeErr("read incident", err)
+		}
+		merged, changed, changes := Merge(existing, id, x)
+		if !changed {
+			// Already merged (a replay). Announce again if this article made
+			// the current revision: the first announcement may have failed.
+			if merged.RevisionArticle == x.GetArticleId() {
+				return merged, h.announce(ctx, merged, merged.Changes)
+			}
+			return merged, nil
+		}
+		_, err = h.Store.PutIncident(ctx, merged, version)
+		if errors.Is(err, store.ErrConflict) && attempt < maxConflicts {
+			continue
+		}
+		if err != nil {
+			return nil, storeErr("write incident", err)
+		}
+		if len(changes) > 0 {
+			return merged, h.announce(ctx, merged, changes)
+		}
+		return merged, nil
+	}
+}
+
+// announce publishes bw.incidents.new or .updated with a message id per
+// (incident, revision), so repeats are stored once.
+func (h *Handler) announce(ctx context.Context, inc *store.Incident, changes []store.Change) error {
+	kind, subject := bwv1.IncidentEventKind_INCIDENT_EVENT_KIND_UPDATED, bus.SubjectIncidentsUpdated
+	if inc.Revision == 1 {
+		kind, subject = bwv1.IncidentEventKind_INCIDENT_EVENT_KIND_NEW, bus.SubjectIncidentsNew
+	}
+	ev := &bwv1.IncidentEvent{
+		EventId:    inc.ID + "@" + strconv.FormatInt(inc.Revision, 10),
+		Kind:       kind,
+		Incident:   IncidentProto(inc),
+		OccurredAt: timestamppb.New(inc.LastUpdated),
+	}
+	for _, c := range changes {
+		ev.Changes = append(ev.Changes, &bwv1.Change{Field: c.Field, Kind: changeKind(c.Kind), OldValue: c.OldValue, NewValue: c.NewValue, ArticleId: c.ArticleID})
+	}
+	data, err := proto.Marshal(ev)
+	if err != nil {
+		return bus.Permanentf("encode incident event: %w", err)
+	}
+	_, err = h.Pub.Publish(ctx, subject, "incident:"+ev.EventId, data, nil)
+	return err
+}
+
+func changeKind(k string) bwv1.ChangeKind {
+	switch k {
+	case "count_revised":
+		return bwv1.ChangeKind_CHANGE_KIND_COUNT_REVISED
+	case "regulator_action_added":
+		return bwv1.ChangeKind_CHANGE_KIND_REGULATOR_ACTION_ADDED
+	case "fine_announced":
+		return bwv1.ChangeKind_CHANGE_KIND_FINE_ANNOUNCED
+	case "cause_changed":
+		return bwv1.ChangeKind_CHANGE_KIND_CAUSE_CHANGED
+	}
+	return bwv1.ChangeKind_CHANGE_KIND_UNSPECIFIED
+}
+
+// IncidentProto is the incident as it travels on bw.incidents.*.
+func IncidentProto(inc *store.Incident) *bwv1.Incident {
+	p := &bwv1.Incident{
+		Id: inc.ID, Revision: inc.Revision,
+		Organisation:      &bwv1.Organisation{Name: inc.Organisation.Name, Aliases: inc.Organisation.Aliases},
+		Jurisdiction:      inc.Jurisdiction,
+		ExtractorVersions: inc.ExtractorVersions,
+		Cause:             &bwv1.IncidentCause{Primary: causeEnum(inc.Cause.Primary)},
+	}
+	for _, c := range inc.Cause.Contributing {
+		p.Cause.Contributing = append(p.Cause.Contributing, causeEnum(c))
+	}
+	if !inc.FirstReported.IsZero() {
+		p.FirstReported = timestamppb.New(inc.FirstReported)
+	}
+	if !inc.LastUpdated.IsZero() {
+		p.LastUpdated = timestamppb.New(inc.LastUpdated)
+	}
+	if r := inc.Records; r != nil {
+		p.Records = &bwv1.IncidentRecords{Value: r.Value, ValueMax: r.ValueMax}
+		for _, v := range r.Reported {
+			rv := &bwv1.ReportedValue{Value: v.Value, ArticleId: v.ArticleID, ArticleUrl: v.ArticleURL, Quote: v.Quote}
+			if !v.PublishedAt.IsZero() {
+				rv.PublishedAt = timestamppb.New(v.PublishedAt)
+			}
+			p.Records.Reported = append(p.Records.Reported, rv)
+		}
+	}
+	for _, a := range inc.RegulatorActions {
+		ra := &bwv1.RegulatorAction{Regulator: a.Regulator, Currency: a.Currency, Date: a.Date,
+			Action: bwv1.RegulatorActionType(bwv1.RegulatorActionType_value["REGULATOR_ACTION_TYPE_"+upper(a.Action)])}
+		if a.Amount != nil {
+			v := classifier.MinorAmount(*a.Amount, a.Currency)
+			ra.AmountMinor = &v
+		}
+		p.RegulatorActions = append(p.RegulatorActions, &bwv1.IncidentRegulatorAction{Action: ra, ArticleId: a.ArticleID, ArticleUrl: a.ArticleURL})
+	}
+	for _, s := range inc.Sources {
+		src := &bwv1.Source{ArticleId: s.ArticleID, Url: s.URL, Title: s.Title, Outlet: s.Outlet}
+		if !s.PublishedAt.IsZero() {
+			src.PublishedAt = timestamppb.New(s.PublishedAt)
+		}
+		p.Sources = append(p.Sources, src)
+	}
+	return p
+}
+
+func causeEnum(w string) bwv1.Cause {
+	return bwv1.Cause(bwv1.Cause_value["CAUSE_"+upper(w)])
+}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+// articleOf is the stored form of the extraction's article.
+func articleOf(x *bwv1.Extraction, incidentID string) *store.Article {
+	a := x.GetArticle()
+	out := &store.Article{
+		ID: x.GetArticleId(), URL: a.GetUrl(), CanonicalURL: a.GetCanonicalUrl(), Title: a.GetTitle(), Outlet: a.GetOutlet(),
+		Byline: a.GetByline(), Language: a.GetLanguage(), Text: a.GetText(), Feed: a.GetFeed(),
+		IsBreach: x.GetIsBreach(), Relevance: x.GetRelevance(), ExtractorVersion: x.GetExtractorVersion(), IncidentID: incidentID,
+	}
+	if a.GetPublishedAt() != nil {
+		out.PublishedAt = a.GetPublishedAt().AsTime().UTC()
+	}
+	if a.GetFetchedAt() != nil {
+		out.FetchedAt = a.GetFetchedAt().AsTime().UTC()
+	}
+	if b, err := json.Marshal(classifier.Render(out.ID, x)); err == nil {
+		out.Extraction = string(b)
+	}
+	return out
+}

@@ -1,0 +1,357 @@
+// Package indexer is the fourth stage: it stores every article and merges
+// the extractions of breach articles into incidents, one per event, and
+// announces new incidents and material changes on bw.incidents.*.
+package indexer
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/classifier"
+	"github.com/breachwire/breachwire/services/store"
+)
+
+var nonWordRE = regexp.MustCompile(`[^\p{L}\p{N}]+`)
+
+// legalSuffixes end a company name without being part of it.
+var legalSuffixes = map[string]bool{"inc": true, "llc": true, "ltd": true, "limited": true, "plc": true, "corp": true,
+	"corporation": true, "co": true, "company": true, "group": true, "holdings": true, "sa": true, "ag": true, "gmbh": true,
+	"nv": true, "bv": true, "srl": true, "spa": true, "llp": true, "lp": true, "pty": true}
+
+// OrgKey normalises an organisation name or alias for matching: lower case,
+// punctuation as spaces, a leading "the" and trailing legal suffixes removed
+// ("The Co-operative Life Planning Ltd" → "co operative life planning").
+func OrgKey(name string) string {
+	words := strings.Fields(nonWordRE.ReplaceAllString(strings.ToLower(name), " "))
+	if len(words) > 1 && words[0] == "the" {
+		words = words[1:]
+	}
+	for len(words) > 1 && legalSuffixes[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	return strings.Join(words, " ")
+}
+
+// orgKeys are the keys of an organisation and its aliases.
+func orgKeys(name string, aliases []string) []string {
+	var keys []string
+	for _, n := range append([]string{name}, aliases...) {
+		if k := OrgKey(n); k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// incidentYear is the year of the event: the incident date, else the
+// disclosure date, else the article's publication, else its fetch time.
+func incidentYear(x *bwv1.Extraction) int {
+	for _, d := range []string{x.GetIncidentDate().GetDate(), x.GetDisclosureDate().GetDate()} {
+		if len(d) >= 4 {
+			if y, err := strconv.Atoi(d[:4]); err == nil {
+				return y
+			}
+		}
+	}
+	if t := x.GetArticle().GetPublishedAt(); t != nil {
+		return t.AsTime().Year()
+	}
+	if t := x.GetArticle().GetFetchedAt(); t != nil {
+		return t.AsTime().Year()
+	}
+	return 0
+}
+
+func causeWord(x *bwv1.Extraction) string {
+	c := classifier.EnumWord(x.GetCause().GetPrimary())
+	if c == "" {
+		return "unknown"
+	}
+	return c
+}
+
+// IncidentID is the stable id of the first incident of an organisation in a
+// year; a second, different incident the same year adds its cause. Both
+// are deterministic, so concurrent indexers creating the same incident
+// collide on one id and the loser merges into the winner.
+func IncidentID(orgKey string, year int, cause string) string {
+	h := sha256.Sum256([]byte(orgKey + "\x00" + strconv.Itoa(year) + "\x00" + cause))
+	return "inc-" + hex.EncodeToString(h[:10])
+}
+
+// compatible reports whether an extraction can belong to an existing
+// incident: same year, and the same cause unless either is unknown.
+func compatible(inc *store.Incident, year int, cause string) bool {
+	if inc.Year != 0 && year != 0 && inc.Year != year {
+		return false
+	}
+	return cause == "unknown" || inc.Cause.Primary == "" || inc.Cause.Primary == "unknown" || inc.Cause.Primary == cause
+}
+
+// pickIncident chooses the existing incident an extraction merges into, or
+// the id a new one gets.
+func pickIncident(cands []*store.Incident, x *bwv1.Extraction) (*store.Incident, string) {
+	year, cause := incidentYear(x), causeWord(x)
+	slices.SortFunc(cands, func(a, b *store.Incident) int { return cmp.Compare(a.ID, b.ID) })
+	for _, c := range cands {
+		if compatible(c, year, cause) {
+			return c, c.ID
+		}
+	}
+	key := OrgKey(x.GetOrganisation().GetName())
+	first := IncidentID(key, year, "")
+	for _, c := range cands {
+		if c.ID == first {
+			return nil, IncidentID(key, year, cause) // the year's first id is taken by another event
+		}
+	}
+	return nil, first
+}
+
+// isOfficial: regulator pages and filings outrank news for the headline count.
+func isOfficial(a *bwv1.Article) bool {
+	for _, t := range a.GetFeedTags() {
+		switch t {
+		case "regulator", "filings":
+			return true
+		}
+	}
+	return false
+}
+
+// Merge folds one extraction into inc (nil for a new incident) and returns
+// the merged incident, whether anything changed, and the material changes
+// (those that bump the revision and are announced). Merge is a pure function
+// of the stored incident and the extraction: replaying an extraction that is
+// already merged changes nothing.
+//
+// Headline count rule: a count from an official source (a regulator's or
+// filing feed) first; else the value reported by most sources; else the
+// most recently published value.
+func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident, bool, []store.Change) {
+	art := x.GetArticle()
+	aid := x.GetArticleId()
+	var before []byte
+	isNew := inc == nil
+	if isNew {
+		inc = &store.Incident{ID: id, Year: incidentYear(x)}
+	} else {
+		before = fingerprint(inc)
+		inc = clone(inc)
+	}
+	oldHeadline := headlineString(inc.Records)
+	oldActions := actionKeys(inc.RegulatorActions)
+	oldCause := inc.Cause.Primary
+
+	// Organisation: first name kept; aliases and keys grow.
+	o := x.GetOrganisation()
+	if inc.Organisation.Name == "" {
+		inc.Organisation.Name = o.GetName()
+	}
+	for _, a := range append([]string{o.GetName()}, o.GetAliases()...) {
+		if a != inc.Organisation.Name && !slices.Contains(inc.Organisation.Aliases, a) {
+			inc.Organisation.Aliases = append(inc.Organisation.Aliases, a)
+		}
+	}
+	slices.Sort(inc.Organisation.Aliases)
+	inc.Organisation.Keys = orgKeys(inc.Organisation.Name, inc.Organisation.Aliases)
+
+	// Sources.
+	src := store.Source{ArticleID: aid, URL: firstNonEmpty(art.GetCanonicalUrl(), art.GetUrl(), x.GetArticleUrl()),
+		Title: art.GetTitle(), Outlet: art.GetOutlet()}
+	if art.GetPublishedAt() != nil {
+		src.PublishedAt = art.GetPublishedAt().AsTime().UTC()
+	}
+	inc.Sources = slices.DeleteFunc(inc.Sources, func(s store.Source) bool { return s.ArticleID == aid })
+	inc.Sources = append(inc.Sources, src)
+	slices.SortFunc(inc.Sources, func(a, b store.Source) int {
+		return cmp.Or(a.PublishedAt.Compare(b.PublishedAt), cmp.Compare(a.ArticleID, b.ArticleID))
+	})
+	inc.FirstReported, inc.LastUpdated = time.Time{}, time.Time{}
+	for _, s := range inc.Sources {
+		if s.PublishedAt.IsZero() {
+			continue
+		}
+		if inc.FirstReported.IsZero() || s.PublishedAt.Before(inc.FirstReported) {
+			inc.FirstReported = s.PublishedAt
+		}
+		if s.PublishedAt.After(inc.LastUpdated) {
+			inc.LastUpdated = s.PublishedAt
+		}
+	}
+
+	// Reported counts: this article's value replaces what it said before.
+	var reported []store.ReportedValue
+	if inc.Records != nil {
+		reported = slices.DeleteFunc(slices.Clone(inc.Records.Reported), func(r store.ReportedValue) bool { return r.ArticleID == aid })
+	}
+	if r := x.GetRecords(); r != nil && r.GetValue() > 0 && r.GetQualifier() != bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN {
+		reported = append(reported, store.ReportedValue{
+			Value: r.GetValue(), Qualifier: classifier.EnumWord(r.GetQualifier()), Unit: classifier.EnumWord(r.GetUnit()),
+			Kind: classifier.EnumWord(r.GetKind()), ArticleID: aid, ArticleURL: src.URL, Quote: r.GetEvidence().GetText(),
+			PublishedAt: src.PublishedAt, Official: isOfficial(art),
+		})
+	}
+	inc.Records = headline(reported)
+
+	// Cause: the first stated cause stays; contributing causes accumulate.
+	if c := causeWord(x); c != "unknown" {
+		inc.Cause.Primary = pickCause(inc.Cause.Primary, c)
+		for _, k := range x.GetCause().GetContributing() {
+			if w := classifier.EnumWord(k); w != "" && w != inc.Cause.Primary && !slices.Contains(inc.Cause.Contributing, w) {
+				inc.Cause.Contributing = append(inc.Cause.Contributing, w)
+			}
+		}
+	} else if inc.Cause.Primary == "" {
+		inc.Cause.Primary = "unknown"
+	}
+	slices.Sort(inc.Cause.Contributing)
+	if inc.Cause.Contributing == nil {
+		inc.Cause.Contributing = []string{}
+	}
+
+	// Regulator actions: one per (regulator, action, amount), first source kept.
+	for _, a := range x.GetRegulatorActions() {
+		ra := store.RegulatorAction{Regulator: a.GetRegulator(), Action: classifier.EnumWord(a.GetAction()), Currency: a.GetCurrency(),
+			Stage: classifier.EnumWord(a.GetStage()), Date: a.GetDate(), ArticleID: aid, ArticleURL: src.URL, Quote: a.GetEvidence().GetText()}
+		if a.AmountMinor != nil {
+			v := classifier.MajorAmount(a.GetAmountMinor(), a.GetCurrency())
+			ra.Amount = &v
+		}
+		if !slices.ContainsFunc(inc.RegulatorActions, func(b store.RegulatorAction) bool { return actionKey(b) == actionKey(ra) }) {
+			inc.RegulatorActions = append(inc.RegulatorActions, ra)
+		}
+	}
+	slices.SortFunc(inc.RegulatorActions, func(a, b store.RegulatorAction) int { return cmp.Compare(actionKey(a), actionKey(b)) })
+
+	for _, d := range x.GetDataTypes() {
+		if w := classifier.EnumWord(d.GetDataType()); w != "" && !slices.Contains(inc.DataTypes, w) {
+			inc.DataTypes = append(inc.DataTypes, w)
+		}
+	}
+	slices.Sort(inc.DataTypes)
+	if inc.Jurisdiction == "" {
+		inc.Jurisdiction = x.GetJurisdiction().GetCountry()
+	}
+	if v := x.GetExtractorVersion(); v != "" && !slices.Contains(inc.ExtractorVersions, v) {
+		inc.ExtractorVersions = append(inc.ExtractorVersions, v)
+		slices.Sort(inc.ExtractorVersions)
+	}
+
+	// Material changes.
+	var changes []store.Change
+	if isNew {
+		changes = append(changes, store.Change{Kind: "new", Field: "incident", NewValue: inc.Organisation.Name, ArticleID: aid})
+	} else {
+		if h := headlineString(inc.Records); h != oldHeadline {
+			changes = append(changes, store.Change{Kind: "count_revised", Field: "records", OldValue: oldHeadline, NewValue: h, ArticleID: aid})
+		}
+		for _, a := range inc.RegulatorActions {
+			if slices.Contains(oldActions, actionKey(a)) {
+				continue
+			}
+			kind := "regulator_action_added"
+			if a.Amount != nil {
+				kind = "fine_announced"
+			}
+			changes = append(changes, store.Change{Kind: kind, Field: "regulator_actions", NewValue: actionKey(a), ArticleID: aid})
+		}
+		if oldCause != inc.Cause.Primary && oldCause != "" && oldCause != "unknown" {
+			changes = append(changes, store.Change{Kind: "cause_changed", Field: "cause", OldValue: oldCause, NewValue: inc.Cause.Primary, ArticleID: aid})
+		}
+	}
+	if len(changes) > 0 {
+		inc.Revision++
+		inc.RevisionArticle = aid
+		inc.Changes = changes
+	}
+	changed := isNew || string(before) != string(fingerprint(inc))
+	return inc, changed, changes
+}
+
+// pickCause keeps the incident's known cause unless it is unknown.
+func pickCause(old, new string) string {
+	if old == "" || old == "unknown" {
+		return new
+	}
+	return old
+}
+
+// headline applies the documented rule to the reported values.
+func headline(reported []store.ReportedValue) *store.Records {
+	if len(reported) == 0 {
+		return nil
+	}
+	slices.SortFunc(reported, func(a, b store.ReportedValue) int {
+		return cmp.Or(a.PublishedAt.Compare(b.PublishedAt), cmp.Compare(a.ArticleID, b.ArticleID))
+	})
+	pick := func(r store.ReportedValue, basis string) *store.Records {
+		return &store.Records{Value: r.Value, Qualifier: r.Qualifier, Unit: r.Unit, Kind: r.Kind, Basis: basis, Reported: reported}
+	}
+	if len(reported) == 1 {
+		return pick(reported[0], "single")
+	}
+	for i := len(reported) - 1; i >= 0; i-- {
+		if reported[i].Official {
+			return pick(reported[i], "official")
+		}
+	}
+	count := map[int64]int{}
+	best := 0
+	for _, r := range reported {
+		count[r.Value]++
+		best = max(best, count[r.Value])
+	}
+	if best > 1 {
+		var tied []store.ReportedValue
+		for _, r := range reported {
+			if count[r.Value] == best {
+				tied = append(tied, r)
+			}
+		}
+		if len(tied) == best { // one value has the most sources
+			return pick(tied[len(tied)-1], "agreement")
+		}
+	}
+	return pick(reported[len(reported)-1], "recency")
+}
+
+func headlineString(r *store.Records) string {
+	if r == nil {
+		return ""
+	}
+	return strconv.FormatInt(r.Value, 10)
+}
+
+func actionKey(a store.RegulatorAction) string {
+	amt := ""
+	if a.Amount != nil {
+		amt = fmt.Sprintf(" %.2f %s", *a.Amount, a.Currency)
+	}
+	return a.Regulator + " " + a.Action + amt
+}
+
+func actionKeys(as []store.RegulatorAction) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, actionKey(a))
+	}
+	return out
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,190 @@
+package indexer
+
+import (
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/store"
+)
+
+// ext builds a synthetic extraction.
+func ext(articleID, org string, aliases []string, year int, cause bwv1.Cause, records int64, published time.Time, tags ...string) *bwv1.Extraction {
+	x := &bwv1.Extraction{
+		ArticleId: articleID, ArticleUrl: "https://news.example.test/" + articleID, ExtractorVersion: "rules/test", IsBreach: true,
+		Organisation: &bwv1.OrganisationFact{Name: org, Aliases: aliases},
+		Cause:        &bwv1.CauseFact{Primary: cause},
+		Article: &bwv1.Article{Id: articleID, CanonicalUrl: "https://news.example.test/" + articleID, Title: "Story " + articleID,
+			Outlet: "Example News", PublishedAt: timestamppb.New(published), FeedTags: tags},
+	}
+	if year != 0 {
+		x.IncidentDate = &bwv1.DateFact{Date: time.Date(year, 6, 1, 0, 0, 0, 0, time.UTC).Format("2006")}
+	}
+	if records > 0 {
+		x.Records = &bwv1.RecordsFact{Value: records, Qualifier: bwv1.RecordsQualifier_RECORDS_QUALIFIER_EXACT,
+			Unit: bwv1.RecordsUnit_RECORDS_UNIT_CUSTOMERS, Evidence: &bwv1.Evidence{Text: "quote " + articleID}}
+	}
+	return x
+}
+
+var (
+	d1 = time.Date(2011, 5, 2, 0, 0, 0, 0, time.UTC)
+	d2 = time.Date(2011, 5, 9, 0, 0, 0, 0, time.UTC)
+	d3 = time.Date(2011, 6, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// apply runs extractions through pickIncident and Merge against a map store.
+func apply(t *testing.T, db map[string]*store.Incident, xs ...*bwv1.Extraction) (changesPerExt [][]store.Change) {
+	t.Helper()
+	for _, x := range xs {
+		keys := orgKeys(x.GetOrganisation().GetName(), x.GetOrganisation().GetAliases())
+		var cands []*store.Incident
+		for _, inc := range db {
+			for _, k := range inc.Organisation.Keys {
+				if contains(keys, k) {
+					cands = append(cands, inc)
+					break
+				}
+			}
+		}
+		existing, id := pickIncident(cands, x)
+		merged, changed, changes := Merge(existing, id, x)
+		if changed {
+			db[merged.ID] = merged
+		}
+		changesPerExt = append(changesPerExt, changes)
+	}
+	return changesPerExt
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSameEventAcrossOutletsIsOneIncident(t *testing.T) {
+	db := map[string]*store.Incident{}
+	apply(t, db,
+		ext("a1", "Harbour Life Planning", []string{"HLP"}, 2011, bwv1.Cause_CAUSE_THIRD_PARTY, 82000, d1),
+		ext("a2", "HLP", nil, 2011, bwv1.Cause_CAUSE_THIRD_PARTY, 83000, d2),
+		ext("a3", "Harbour Life Planning Ltd", nil, 2011, bwv1.Cause_CAUSE_UNSPECIFIED, 0, d3),
+	)
+	if len(db) != 1 {
+		t.Fatalf("%d incidents, want 1: %v", len(db), keysOf(db))
+	}
+	for _, inc := range db {
+		if inc.Organisation.Name != "Harbour Life Planning" || len(inc.Sources) != 3 || inc.Cause.Primary != "third_party" {
+			t.Fatalf("incident %+v", inc)
+		}
+		if inc.Records == nil || len(inc.Records.Reported) != 2 || inc.Records.Value != 83000 || inc.Records.Basis != "recency" {
+			t.Fatalf("records %+v", inc.Records)
+		}
+		if !inc.FirstReported.Equal(d1) || !inc.LastUpdated.Equal(d3) {
+			t.Fatalf("dates %v %v", inc.FirstReported, inc.LastUpdated)
+		}
+	}
+}
+
+func TestDifferentYearOrCauseIsAnotherIncident(t *testing.T) {
+	db := map[string]*store.Incident{}
+	apply(t, db,
+		ext("p14", "Northnet", nil, 2014, bwv1.Cause_CAUSE_HACKING, 0, time.Date(2014, 3, 1, 0, 0, 0, 0, time.UTC)),
+		ext("p17", "Northnet", nil, 2017, bwv1.Cause_CAUSE_MISCONFIGURATION_EXPOSURE, 0, time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC)),
+		ext("p18a", "Northnet", nil, 2018, bwv1.Cause_CAUSE_SOFTWARE_BUG_UPGRADE, 0, time.Date(2018, 9, 1, 0, 0, 0, 0, time.UTC)),
+		ext("p18b", "Northnet", nil, 2018, bwv1.Cause_CAUSE_SOFTWARE_BUG_UPGRADE, 0, time.Date(2018, 9, 3, 0, 0, 0, 0, time.UTC)),
+		ext("p18c", "Northnet", nil, 2018, bwv1.Cause_CAUSE_PHISHING_SOCIAL, 0, time.Date(2018, 11, 3, 0, 0, 0, 0, time.UTC)),
+	)
+	if len(db) != 4 {
+		t.Fatalf("%d incidents, want 4 (2014, 2017, 2018 upgrade, 2018 phishing): %v", len(db), keysOf(db))
+	}
+}
+
+func TestReplayChangesNothingAndMaterialChangesBumpRevision(t *testing.T) {
+	db := map[string]*store.Incident{}
+	first := ext("a1", "Harbour Life Planning", nil, 2011, bwv1.Cause_CAUSE_THIRD_PARTY, 82000, d1)
+	ch := apply(t, db, first)
+	if len(ch[0]) != 1 || ch[0][0].Kind != "new" {
+		t.Fatalf("first changes %+v", ch[0])
+	}
+	inc := only(t, db)
+	if inc.Revision != 1 || inc.RevisionArticle != "a1" {
+		t.Fatalf("revision %d by %s", inc.Revision, inc.RevisionArticle)
+	}
+	// Replay: nothing changes, not even the stored document.
+	_, changed, changes := Merge(inc, inc.ID, first)
+	if changed || len(changes) != 0 {
+		t.Fatalf("replay changed=%v %+v", changed, changes)
+	}
+	// A second source with no new facts: stored, not a material change.
+	ch = apply(t, db, ext("a2", "Harbour Life Planning", nil, 2011, bwv1.Cause_CAUSE_THIRD_PARTY, 82000, d2))
+	if len(ch[0]) != 0 || only(t, db).Revision != 1 || len(only(t, db).Sources) != 2 {
+		t.Fatalf("second source: %+v rev %d", ch[0], only(t, db).Revision)
+	}
+	// A revised count and a fine from an official source: material.
+	x := ext("reg1", "Harbour Life Planning", nil, 2011, bwv1.Cause_CAUSE_THIRD_PARTY, 90000, d3, "regulator")
+	amt := int64(5000000)
+	x.RegulatorActions = []*bwv1.RegulatorAction{{Regulator: "ICO", Action: bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_MONETARY_PENALTY,
+		AmountMinor: &amt, Currency: "GBP", Evidence: &bwv1.Evidence{Text: "fined"}}}
+	ch = apply(t, db, x)
+	kinds := map[string]bool{}
+	for _, c := range ch[0] {
+		kinds[c.Kind] = true
+	}
+	if !kinds["count_revised"] || !kinds["fine_announced"] || only(t, db).Revision != 2 || only(t, db).Records.Basis != "official" {
+		t.Fatalf("changes %+v, incident %+v", ch[0], only(t, db))
+	}
+	// A later news report cannot displace the official count.
+	apply(t, db, ext("a4", "Harbour Life Planning", nil, 2011, bwv1.Cause_CAUSE_THIRD_PARTY, 70000, d3.AddDate(0, 1, 0)))
+	if got := only(t, db).Records.Value; got != 90000 {
+		t.Fatalf("headline %d, want the official 90000", got)
+	}
+}
+
+func TestAgreementWinsOverRecency(t *testing.T) {
+	r := headline([]store.ReportedValue{
+		{Value: 100, ArticleID: "a", PublishedAt: d1},
+		{Value: 100, ArticleID: "b", PublishedAt: d2},
+		{Value: 120, ArticleID: "c", PublishedAt: d3},
+	})
+	if r.Value != 100 || r.Basis != "agreement" {
+		t.Fatalf("%+v", r)
+	}
+}
+
+func TestOrgKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"Co-operative Life Planning Ltd": "co operative life planning",
+		"The Example Group plc":          "example",
+		"ACME, Inc.":                     "acme",
+		"Café Zürich AG":                 "café zürich",
+	} {
+		if got := OrgKey(in); got != want {
+			t.Errorf("OrgKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func only(t *testing.T, db map[string]*store.Incident) *store.Incident {
+	t.Helper()
+	if len(db) != 1 {
+		t.Fatalf("%d incidents", len(db))
+	}
+	for _, inc := range db {
+		return inc
+	}
+	return nil
+}
+
+func keysOf(db map[string]*store.Incident) []string {
+	var out []string
+	for _, inc := range db {
+		out = append(out, inc.ID+" "+inc.Organisation.Name+" "+inc.Cause.Primary)
+	}
+	return out
+}
