@@ -21,10 +21,10 @@ import (
 // maxConflicts bounds read-merge-write retries when other indexers win.
 const maxConflicts = 8
 
-// Stage returns the indexer stage writing to st.
-func Stage(st store.Store) pipeline.Stage {
+// Stage returns the indexer stage; it writes to the process's store.
+func Stage() pipeline.Stage {
 	return pipeline.Stage{Name: bus.StageIndexer, Run: func(ctx context.Context, d pipeline.Deps) error {
-		h := &Handler{Store: st, Pub: d.Publisher, Log: d.Logger}
+		h := &Handler{Store: d.Store, Pub: d.Publisher, Log: d.Logger}
 		return bus.Consume(ctx, d.JS, bus.ConsumerOptions{Stage: bus.StageIndexer, Logger: d.Logger, Observer: d.Observer}, h.Handle)
 	}}
 }

@@ -41,6 +41,7 @@ type Options struct {
 	Metrics    http.Handler
 	DLQ        DeadLetters
 	Feeds      Feeds
+	Incidents  Incidents
 	AdminToken string
 	Logger     *slog.Logger
 }
@@ -66,6 +67,16 @@ func NewHandler(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/feeds", s.feedsList)
 	mux.Handle("POST /api/v1/feeds", s.admin(s.feedsAdd))
 	mux.Handle("DELETE /api/v1/feeds/{id}", s.admin(s.feedsRemove))
+	if o.Incidents != nil {
+		mux.HandleFunc("GET /api/v1/incidents", s.incidentsSearch)
+		mux.HandleFunc("GET /api/v1/incidents/{id}", s.incidentGet)
+		mux.HandleFunc("GET /api/v1/facets", s.facets)
+		mux.HandleFunc("GET /api/v1/articles/{id}", s.articleGet)
+	}
+	mux.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(openAPI)
+	})
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint")
 	})

@@ -48,6 +48,9 @@ type Config struct {
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
 	// ContactURL goes into the User-Agent so site owners can reach us.
 	ContactURL string `yaml:"contact_url"`
+	// Elasticsearch is the store; empty means the embedded Bleve index
+	// under the data directory.
+	Elasticsearch Elasticsearch `yaml:"elasticsearch"`
 
 	// set records the flag names given explicitly (file, environment or flag).
 	set map[string]bool
@@ -67,6 +70,18 @@ type NATS struct {
 	TLSCert     string `yaml:"tls_cert"`
 	TLSKey      string `yaml:"tls_key"`
 	TLSCA       string `yaml:"tls_ca"`
+}
+
+// Elasticsearch says how to reach an Elasticsearch 8 or OpenSearch 2 cluster.
+type Elasticsearch struct {
+	URL      string `yaml:"url"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password" secret:"true"`
+	APIKey   string `yaml:"api_key" secret:"true"`
+	// Flavor is "elasticsearch" (default) or "opensearch".
+	Flavor string `yaml:"flavor"`
+	// IndexPrefix names the aliases and indices (default "breachwire").
+	IndexPrefix string `yaml:"index_prefix"`
 }
 
 // Default is the configuration with nothing set.
@@ -150,6 +165,12 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.FeedMaxInterval, "feed-max-interval", c.FeedMaxInterval, "longest poll interval of a feed")
 	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "allow outbound requests to loopback and private addresses")
 	fs.StringVar(&c.ContactURL, "contact-url", c.ContactURL, "contact URL sent in the User-Agent")
+	fs.StringVar(&c.Elasticsearch.URL, "elasticsearch", c.Elasticsearch.URL, "Elasticsearch or OpenSearch URL (default: embedded Bleve index)")
+	fs.StringVar(&c.Elasticsearch.Username, "elasticsearch-user", c.Elasticsearch.Username, "Elasticsearch user")
+	fs.StringVar(&c.Elasticsearch.Password, "elasticsearch-password", c.Elasticsearch.Password, "Elasticsearch password")
+	fs.StringVar(&c.Elasticsearch.APIKey, "elasticsearch-api-key", c.Elasticsearch.APIKey, "Elasticsearch API key")
+	fs.StringVar(&c.Elasticsearch.Flavor, "search-flavor", c.Elasticsearch.Flavor, "elasticsearch or opensearch")
+	fs.StringVar(&c.Elasticsearch.IndexPrefix, "index-prefix", c.Elasticsearch.IndexPrefix, "prefix of the search indices and aliases")
 }
 
 // Load builds the configuration for a subcommand: defaults, the YAML file
@@ -308,6 +329,11 @@ func (c *Config) Validate(known []string) error {
 		}
 		seen[f.URL] = true
 	}
+	switch c.Elasticsearch.Flavor {
+	case "", "elasticsearch", "opensearch":
+	default:
+		return usagef("--search-flavor %q: want elasticsearch or opensearch", c.Elasticsearch.Flavor)
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -386,6 +412,9 @@ func (c Config) Redacted() Config {
 	redact(&c.AdminToken)
 	redact(&c.NATS.Password)
 	redact(&c.NATS.Token)
+	redact(&c.Elasticsearch.Password)
+	redact(&c.Elasticsearch.APIKey)
+	c.Elasticsearch.URL = redactURLPassword(c.Elasticsearch.URL)
 	c.NATS.URL = redactURLPassword(c.NATS.URL)
 	return c
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/breachwire/breachwire/services/internal/config"
 	"github.com/breachwire/breachwire/services/internal/metrics"
 	"github.com/breachwire/breachwire/services/internal/safehttp"
+	"github.com/breachwire/breachwire/services/store"
 )
 
 // Deps are the shared resources of one process.
@@ -26,6 +27,8 @@ type Deps struct {
 	HTTP *safehttp.Client
 	// Metrics is the process's registry, for stage-specific counters.
 	Metrics *metrics.Metrics
+	// Store holds incidents and articles.
+	Store store.Store
 }
 
 // Stage is one step of the pipeline. Run blocks until ctx is canceled and
