@@ -84,13 +84,14 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
-// lockTimeout bounds the wait for another process holding the index.
-var runtimeConfig = map[string]any{"bolt_timeout": "5s"}
+// runtimeConfig bounds the wait for another process holding the index. It
+// is a new map each time: scorch writes its path into the map it is given.
+func runtimeConfig() map[string]any { return map[string]any{"bolt_timeout": "5s"} }
 
 func openIndex(path string, m mapping.IndexMapping) (blevesearch.Index, error) {
-	idx, err := blevesearch.OpenUsing(path, runtimeConfig)
+	idx, err := blevesearch.OpenUsing(path, runtimeConfig())
 	if errors.Is(err, blevesearch.ErrorIndexPathDoesNotExist) {
-		idx, err = blevesearch.NewUsing(path, m, blevesearch.Config.DefaultIndexType, blevesearch.Config.DefaultKVStore, runtimeConfig)
+		idx, err = blevesearch.NewUsing(path, m, blevesearch.Config.DefaultIndexType, blevesearch.Config.DefaultKVStore, runtimeConfig())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bleve store: open %s: %w", path, err)
