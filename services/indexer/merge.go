@@ -53,10 +53,18 @@ func orgKeys(name string, aliases []string) []string {
 
 // incidentYear is the year of the event: the incident date, else the
 // disclosure date, else the article's publication, else its fetch time.
+// A date whose year is that of an incident the article only mentions
+// belongs to that other incident and is skipped.
 func incidentYear(x *bwv1.Extraction) int {
+	mentioned := map[int]bool{}
+	for _, m := range x.GetMentionedIncidents() {
+		if m.GetYear() != 0 {
+			mentioned[int(m.GetYear())] = true
+		}
+	}
 	for _, d := range []string{x.GetIncidentDate().GetDate(), x.GetDisclosureDate().GetDate()} {
 		if len(d) >= 4 {
-			if y, err := strconv.Atoi(d[:4]); err == nil {
+			if y, err := strconv.Atoi(d[:4]); err == nil && !mentioned[y] {
 				return y
 			}
 		}

@@ -188,3 +188,12 @@ func keysOf(db map[string]*store.Incident) []string {
 	}
 	return out
 }
+
+func TestYearOfAMentionedIncidentIsNotThisIncidentsYear(t *testing.T) {
+	x := ext("m1", "Forum Site", nil, 0, bwv1.Cause_CAUSE_SOFTWARE_BUG_UPGRADE, 0, time.Date(2019, 3, 5, 0, 0, 0, 0, time.UTC))
+	x.IncidentDate = &bwv1.DateFact{Date: "2014"}
+	x.MentionedIncidents = []*bwv1.MentionedIncident{{Organisation: "Forum Site", Year: 2014}}
+	if got := incidentYear(x); got != 2019 {
+		t.Fatalf("year %d, want the publication year 2019", got)
+	}
+}

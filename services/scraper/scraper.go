@@ -160,10 +160,12 @@ func (s *Scraper) Article(ctx context.Context, item *bwv1.DiscoveredItem, lastTr
 	if doc.Method != "trafilatura" {
 		art.ExtractionMethod = bwv1.ExtractionMethod_EXTRACTION_METHOD_FALLBACK_DOM
 	}
-	if !doc.PublishedAt.IsZero() {
-		art.PublishedAt = timestamppb.New(doc.PublishedAt)
-	} else {
+	// The feed's date is metadata the publisher set for this item; a page
+	// date may have been guessed from dates in the text.
+	if item.GetPublishedAt() != nil {
 		art.PublishedAt = item.GetPublishedAt()
+	} else if !doc.PublishedAt.IsZero() {
+		art.PublishedAt = timestamppb.New(doc.PublishedAt)
 	}
 	art.ContentHash = sha256Hex(art.Text)
 	return art, nil

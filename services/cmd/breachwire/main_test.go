@@ -414,7 +414,7 @@ func TestRunIngestsAFeed(t *testing.T) {
 		_, m := get(t, base+"/metrics")
 		if strings.Contains(m, `breachwire_stage_processed_total{stage="scraper"} 3`) &&
 			strings.Contains(m, `breachwire_stage_processed_total{stage="classifier"} 3`) &&
-			strings.Contains(m, `breachwire_consumer_pending_messages{stage="indexer"} 3`) {
+			strings.Contains(m, `breachwire_stage_processed_total{stage="indexer"} 3`) {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -21,19 +22,22 @@ import (
 	"github.com/breachwire/breachwire/services/classifier"
 	"github.com/breachwire/breachwire/services/classifier/rules"
 	"github.com/breachwire/breachwire/services/feeder"
+	"github.com/breachwire/breachwire/services/indexer"
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
 	"github.com/breachwire/breachwire/services/internal/metrics"
 	"github.com/breachwire/breachwire/services/internal/pipeline"
 	"github.com/breachwire/breachwire/services/internal/safehttp"
 	"github.com/breachwire/breachwire/services/scraper"
+	"github.com/breachwire/breachwire/services/store"
+	"github.com/breachwire/breachwire/services/store/query"
 	"github.com/breachwire/breachwire/services/web"
 )
 
 // Stages lists every stage this binary can run, in pipeline order.
 func Stages() []pipeline.Stage {
-	// The indexer and alerter join here as they land.
-	return []pipeline.Stage{feeder.Stage(), scraper.Stage(), classifier.Stage(rules.New())}
+	// The alerter joins here when it lands.
+	return []pipeline.Stage{feeder.Stage(), scraper.Stage(), classifier.Stage(rules.New()), indexer.Stage()}
 }
 
 // StageNames lists the names of Stages().
@@ -62,6 +66,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 	}
 
 	m := metrics.New()
+	var storeRef atomic.Pointer[store.Store]
 	var (
 		readyMu sync.RWMutex
 		readyFn func(context.Context) error
@@ -86,6 +91,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 		Metrics:    promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}),
 		DLQ:        lazyDLQ{get: func() *bus.DLQ { readyMu.RLock(); defer readyMu.RUnlock(); return dlq }},
 		Feeds:      lazyFeeds{get: func() *feeder.Registry { readyMu.RLock(); defer readyMu.RUnlock(); return feeds }},
+		Incidents:  lazyStore{ref: &storeRef},
 		AdminToken: adminToken,
 		Logger:     log,
 	})
@@ -122,12 +128,22 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 		conn.Close()
 		return err
 	}
+	st, err := OpenStore(ctx, cfg, log)
+	if err != nil {
+		shutdownHTTP()
+		conn.Close()
+		return err
+	}
+	storeRef.Store(&st)
 	setReady(func(ctx context.Context) error {
 		if st := conn.NC.Status(); st != nats.CONNECTED {
 			return fmt.Errorf("nats %s", st)
 		}
 		if _, err := conn.JS.AccountInfo(ctx); err != nil {
 			return fmt.Errorf("jetstream: %w", err)
+		}
+		if err := st.Ping(ctx); err != nil {
+			return fmt.Errorf("store: %w", err)
 		}
 		return nil
 	}, bus.NewDLQ(conn.JS), reg)
@@ -143,7 +159,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 	defer client.CloseIdleConnections()
 	deps := pipeline.Deps{
 		JS: conn.JS, Publisher: bus.NewPublisher(conn.JS), Observer: m, Config: cfg, Logger: log,
-		HTTP: client, Metrics: m,
+		HTTP: client, Metrics: m, Store: st,
 	}
 	stageCtx, stopStages := context.WithCancel(ctx)
 	defer stopStages()
@@ -176,6 +192,9 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 	}
 	setReady(nil, nil, nil)
 	shutdownHTTP()
+	if err := st.Close(); err != nil {
+		log.Error("closing the store", "err", err)
+	}
 	conn.Close()
 	log.Info("stopped")
 	return runErr
@@ -258,4 +277,46 @@ func (l lazyFeeds) Remove(ctx context.Context, urlOrID string) (feeder.Entry, er
 		return r.Remove(ctx, urlOrID)
 	}
 	return feeder.Entry{}, errNotReady
+}
+
+// lazyStore lets the HTTP server start before the store is open.
+type lazyStore struct{ ref *atomic.Pointer[store.Store] }
+
+func (l lazyStore) get() (store.Store, error) {
+	if p := l.ref.Load(); p != nil {
+		return *p, nil
+	}
+	return nil, errNotReady
+}
+
+func (l lazyStore) GetIncident(ctx context.Context, id string) (*store.Incident, store.Version, error) {
+	st, err := l.get()
+	if err != nil {
+		return nil, store.Version{}, err
+	}
+	return st.GetIncident(ctx, id)
+}
+
+func (l lazyStore) GetArticle(ctx context.Context, id string) (*store.Article, error) {
+	st, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return st.GetArticle(ctx, id)
+}
+
+func (l lazyStore) Search(ctx context.Context, q query.Request) (*store.Result, error) {
+	st, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return st.Search(ctx, q)
+}
+
+func (l lazyStore) Facets(ctx context.Context, q query.Request) (*store.FacetCounts, error) {
+	st, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return st.Facets(ctx, q)
 }
