@@ -276,10 +276,10 @@ func (e *apiError) Is(target error) bool {
 
 // rejectedTypes are 400 errors about the document itself, not the request.
 var rejectedTypes = map[string]bool{
-	"mapper_parsing_exception":        true,
-	"document_parsing_exception":      true,
+	"mapper_parsing_exception":         true,
+	"document_parsing_exception":       true,
 	"strict_dynamic_mapping_exception": true,
-	"illegal_argument_exception":      true,
+	"illegal_argument_exception":       true,
 }
 
 // writeBlocked reports whether err is a write block (a migration in progress
