@@ -41,6 +41,10 @@ type Config struct {
 	// Replicas is index.number_of_replicas of the indices the store creates:
 	// 0 (the default) suits a single node; set 1 or more on a cluster.
 	Replicas int
+	// RefreshInterval is index.refresh_interval of the indices the store
+	// creates ("" keeps the template's 1s). Writes wait for a refresh, so
+	// tests set it low.
+	RefreshInterval string
 	// Transport is the base HTTP transport (nil: http.DefaultTransport); the
 	// flavor wraps it.
 	Transport http.RoundTripper
@@ -198,9 +202,11 @@ func (s *Store) ensureAlias(ctx context.Context, kind string) error {
 // createIndex creates version gen of kind (mappings and settings from the
 // template), optionally as the alias's write index.
 func (s *Store) createIndex(ctx context.Context, kind string, gen int, withAlias bool) error {
-	body := map[string]any{
-		"settings": map[string]any{"index": map[string]any{"number_of_replicas": s.cfg.Replicas}},
+	settings := map[string]any{"number_of_replicas": s.cfg.Replicas}
+	if s.cfg.RefreshInterval != "" {
+		settings["refresh_interval"] = s.cfg.RefreshInterval
 	}
+	body := map[string]any{"settings": map[string]any{"index": settings}}
 	if withAlias {
 		body["aliases"] = map[string]any{s.alias(kind): map[string]any{"is_write_index": true}}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/breachwire/breachwire/services/store"
 	"github.com/breachwire/breachwire/services/store/query"
+	"github.com/breachwire/breachwire/services/store/storetest"
 )
 
 // testURL is the node the integration tests use: BREACHWIRE_TEST_ES_URL
@@ -33,7 +34,7 @@ func testConfig(t testing.TB) Config {
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
-	return Config{URL: u, Flavor: flavor, IndexPrefix: "bwtest-" + hex.EncodeToString(b)}
+	return Config{URL: u, Flavor: flavor, IndexPrefix: "bwtest-" + hex.EncodeToString(b), RefreshInterval: "50ms"}
 }
 
 // openTest opens a store on a fresh prefix and removes its indices and
@@ -134,4 +135,10 @@ func TestSmoke(t *testing.T) {
 	if _, _, err := s.GetIncident(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatal(err)
 	}
+}
+
+// TestConformance runs the suite every backend passes.
+func TestConformance(t *testing.T) {
+	testConfig(t) // skips without a node
+	storetest.Run(t, func(t *testing.T) store.Store { return openTest(t) })
 }

@@ -122,8 +122,9 @@ func numberRange(field string, op query.Op, n int64) obj {
 
 var rangeOps = map[query.Op]string{query.OpGt: "gt", query.OpGe: "gte", query.OpLt: "lt", query.OpLe: "lte"}
 
-// dateRange: "=" is the period written (year, month or day), comparisons
-// are against the period's start, except ">" which means after the period.
+// dateRange: "=" is the period written (year, month or day); ">=" and "<"
+// compare with the period's start, ">" and "<=" with its end (so > 2017 is
+// from 2018 on and <= 2015-03 includes all of March), as storetest fixes.
 func dateRange(field string, t query.Term) obj {
 	start, end := t.Time.UTC(), periodEnd(t)
 	r := obj{"format": "strict_date_optional_time"}
@@ -146,7 +147,11 @@ func dateRange(field string, t query.Term) obj {
 	case query.OpLt:
 		r["lt"] = ms(start)
 	case query.OpLe:
-		r["lte"] = ms(start)
+		if end.Equal(start) {
+			r["lte"] = ms(start)
+		} else {
+			r["lt"] = ms(end)
+		}
 	}
 	return obj{"range": obj{field: r}}
 }
