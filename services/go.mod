@@ -14,6 +14,7 @@ require (
 
 require (
 	github.com/BobuSumisu/aho-corasick v1.0.3
+	github.com/blevesearch/bleve/v2 v2.5.7
 	github.com/breachwire/breachwire/proto v0.0.0-00010101000000-000000000000
 	github.com/elastic/go-elasticsearch/v8 v8.19.7
 	github.com/mmcdole/gofeed v1.4.2
@@ -23,7 +24,6 @@ require (
 require (
 	github.com/RoaringBitmap/roaring/v2 v2.4.5 // indirect
 	github.com/bits-and-blooms/bitset v1.22.0 // indirect
-	github.com/blevesearch/bleve/v2 v2.5.7 // indirect
 	github.com/blevesearch/bleve_index_api v1.2.11 // indirect
 	github.com/blevesearch/geo v0.2.4 // indirect
 	github.com/blevesearch/go-faiss v1.0.26 // indirect

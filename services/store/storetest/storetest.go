@@ -13,8 +13,10 @@
 //     matches an incident with an ICO fine and an FTC settlement;
 //   - facet keys are the stored values as written (e.g. "HHS OCR"), while
 //     keyword queries on them are case-insensitive;
-//   - a Size above query.MaxSize is clamped, not refused; a malformed cursor is
-//     an error.
+//   - a nil Request.Query is All; a Size above query.MaxSize is clamped, not
+//     refused; a malformed cursor is an error;
+//   - concurrent creates of one id: exactly one succeeds, the rest get
+//     ErrConflict.
 package storetest
 
 import (
@@ -64,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, fresh(t)) })
 	t.Run("CreateOnly", func(t *testing.T) { testCreateOnly(t, fresh(t)) })
 	t.Run("StaleVersion", func(t *testing.T) { testStaleVersion(t, fresh(t)) })
+	t.Run("ConcurrentCreate", func(t *testing.T) { testConcurrentCreate(t, fresh(t)) })
 	t.Run("ConcurrentUpdates", func(t *testing.T) { testConcurrentUpdates(t, fresh(t)) })
 	t.Run("UpdateReindexes", func(t *testing.T) { testUpdateReindexes(t, loaded(t)) })
 	t.Run("IncidentsByOrganisation", func(t *testing.T) { testByOrganisation(t, loaded(t)) })
@@ -181,6 +184,43 @@ func testStaleVersion(t *testing.T, s store.Store) {
 	}
 	if got.Revision != 10 || gv != v2 {
 		t.Errorf("after the refused update: revision %d version %+v, want 10 and %+v", got.Revision, gv, v2)
+	}
+}
+
+// Two indexers that see the same new incident at once must make one: every
+// create but one is refused.
+func testConcurrentCreate(t *testing.T, s store.Store) {
+	const writers = 8
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won, lost := 0, 0
+	for i := range writers {
+		wg.Go(func() {
+			inc := Incidents()[2]
+			inc.Revision = int64(100 + i)
+			_, err := s.PutIncident(t.Context(), inc, store.Version{})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+			case errors.Is(err, store.ErrConflict):
+				lost++
+			default:
+				t.Errorf("create: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if won != 1 || lost != writers-1 {
+		t.Errorf("%d creates of one id succeeded and %d were refused, want 1 and %d", won, lost, writers-1)
+	}
+	res, err := s.Search(t.Context(), query.Request{Query: query.All{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 1 {
+		t.Errorf("%d incidents after concurrent creates of one, want 1", res.Total)
 	}
 }
 
@@ -504,6 +544,13 @@ func testSort(t *testing.T, s store.Store) {
 		}
 		if got := idsOf(res.Incidents); !slices.Equal(got, ids(11, 10)) || res.Total != 12 || res.NextCursor == "" {
 			t.Errorf("size 2: %v total %d cursor %q", got, res.Total, res.NextCursor)
+		}
+		res, err = s.Search(ctx, query.Request{}) // no query: all, newest first
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := idsOf(res.Incidents); !slices.Equal(got, sortCases[0].want) {
+			t.Errorf("empty request: %v", got)
 		}
 		res, err = s.Search(ctx, query.Request{Query: query.All{}, Size: query.MaxSize + 1000})
 		if err != nil {

@@ -1,0 +1,320 @@
+// Package bleve is the embedded store: incidents and articles in two Bleve
+// indexes on local disk, searched with the same query syntax as Elasticsearch.
+//
+// Bleve has no versions and no multi-process coordination: one process owns
+// the directory (a second Open waits for the file lock, then fails). Versions
+// are a per-incident counter kept in the stored document; a store-wide lock
+// makes PutIncident's compare-and-set atomic within the process. Writes from
+// concurrent callers are grouped into one Bleve batch (group commit), and
+// each call returns only after its batch is persisted to disk.
+package bleve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/breachwire/breachwire/services/store"
+)
+
+// primaryTerm is the fixed PrimaryTerm of every version this store hands out
+// (Elasticsearch's changes on failover; a single Bleve process has none).
+const primaryTerm = 1
+
+// Store is the Bleve store. It is safe for concurrent use in one process.
+type Store struct {
+	incidents blevesearch.Index
+	articles  blevesearch.Index
+
+	mu   sync.Mutex       // guards seqs and the pending batch
+	seqs map[string]int64 // incident id → version counter, as reserved by writes
+	pend *batch           // writes waiting for the committer, nil if none
+
+	kick   chan struct{} // wakes the committer
+	closed chan struct{}
+	done   chan struct{} // closed when the committer has exited
+	once   sync.Once
+}
+
+// batch is one group commit: the writes of every caller that arrived while
+// the previous batch was being written.
+type batch struct {
+	incidents *blevesearch.Batch
+	articles  *blevesearch.Batch
+	ids       []string      // incident ids whose reserved seq is in this batch
+	err       error         // set before done is closed
+	done      chan struct{} // closed when the batch is on disk (or failed)
+}
+
+// Open opens (or creates) the store under dir, which must be writable.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("bleve store: %w", err)
+	}
+	im, err := incidentMapping()
+	if err != nil {
+		return nil, fmt.Errorf("bleve store: mapping: %w", err)
+	}
+	incidents, err := openIndex(filepath.Join(dir, "incidents.bleve"), im)
+	if err != nil {
+		return nil, err
+	}
+	articles, err := openIndex(filepath.Join(dir, "articles.bleve"), articleMapping())
+	if err != nil {
+		_ = incidents.Close()
+		return nil, err
+	}
+	s := &Store{
+		incidents: incidents,
+		articles:  articles,
+		seqs:      map[string]int64{},
+		kick:      make(chan struct{}, 1),
+		closed:    make(chan struct{}),
+		done:      make(chan struct{}),
+	}
+	go s.commit()
+	return s, nil
+}
+
+// runtimeConfig bounds the wait for another process holding the index. It
+// is a new map each time: scorch writes its path into the map it is given.
+func runtimeConfig() map[string]any { return map[string]any{"bolt_timeout": "5s"} }
+
+func openIndex(path string, m mapping.IndexMapping) (blevesearch.Index, error) {
+	idx, err := blevesearch.OpenUsing(path, runtimeConfig())
+	if errors.Is(err, blevesearch.ErrorIndexPathDoesNotExist) {
+		idx, err = blevesearch.NewUsing(path, m, blevesearch.Config.DefaultIndexType, blevesearch.Config.DefaultKVStore, runtimeConfig())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bleve store: open %s: %w", path, err)
+	}
+	return idx, nil
+}
+
+// Close waits for pending writes and closes the indexes.
+func (s *Store) Close() error {
+	s.once.Do(func() { close(s.closed) })
+	<-s.done
+	return errors.Join(s.incidents.Close(), s.articles.Close())
+}
+
+// Ping reports whether the indexes answer.
+func (s *Store) Ping(ctx context.Context) error {
+	select {
+	case <-s.closed:
+		return errors.New("bleve store: closed")
+	default:
+	}
+	if _, err := s.incidents.DocCount(); err != nil {
+		return fmt.Errorf("bleve store: %w", err)
+	}
+	return nil
+}
+
+// commit writes pending batches until Close; the last batch is written
+// before it returns.
+func (s *Store) commit() {
+	defer close(s.done)
+	for {
+		select {
+		case <-s.kick:
+		case <-s.closed:
+			s.flush()
+			return
+		}
+		s.flush()
+	}
+}
+
+func (s *Store) flush() {
+	s.mu.Lock()
+	b := s.pend
+	s.pend = nil
+	s.mu.Unlock()
+	if b == nil {
+		return
+	}
+	if b.incidents.Size() > 0 {
+		b.err = s.incidents.Batch(b.incidents)
+	}
+	if b.err == nil && b.articles.Size() > 0 {
+		b.err = s.articles.Batch(b.articles)
+	}
+	if b.err != nil {
+		// The reserved versions never reached the index: read them again.
+		s.mu.Lock()
+		for _, id := range b.ids {
+			delete(s.seqs, id)
+		}
+		s.mu.Unlock()
+		b.err = fmt.Errorf("bleve store: write: %w", b.err)
+	}
+	close(b.done)
+}
+
+// pending returns the batch being gathered; s.mu must be held.
+func (s *Store) pending() (*batch, error) {
+	select {
+	case <-s.closed:
+		return nil, errors.New("bleve store: closed")
+	default:
+	}
+	if s.pend == nil {
+		s.pend = &batch{incidents: s.incidents.NewBatch(), articles: s.articles.NewBatch(), done: make(chan struct{})}
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+	return s.pend, nil
+}
+
+// GetIncident returns an incident and its version.
+func (s *Store) GetIncident(ctx context.Context, id string) (*store.Incident, store.Version, error) {
+	inc, seq, err := s.getIncident(id)
+	if err != nil {
+		return nil, store.Version{}, err
+	}
+	return inc, store.Version{SeqNo: seq, PrimaryTerm: primaryTerm}, nil
+}
+
+func (s *Store) getIncident(id string) (*store.Incident, int64, error) {
+	raw, seq, err := getStored(s.incidents, id)
+	if err != nil {
+		return nil, 0, fmt.Errorf("incident %s: %w", id, err)
+	}
+	var inc store.Incident
+	if err := json.Unmarshal([]byte(raw), &inc); err != nil {
+		return nil, 0, fmt.Errorf("incident %s: %w", id, err)
+	}
+	return &inc, seq, nil
+}
+
+// getStored reads the stored JSON (and version counter) of a document.
+func getStored(idx blevesearch.Index, id string) (string, int64, error) {
+	req := blevesearch.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{fJSON, fSeq}
+	res, err := idx.Search(req)
+	if err != nil {
+		return "", 0, err
+	}
+	if len(res.Hits) == 0 {
+		return "", 0, store.ErrNotFound
+	}
+	return storedFields(res.Hits[0].Fields)
+}
+
+func storedFields(f map[string]any) (string, int64, error) {
+	raw, ok := f[fJSON].(string)
+	if !ok {
+		return "", 0, errors.New("stored document has no JSON")
+	}
+	seq, _ := f[fSeq].(float64)
+	return raw, int64(seq), nil
+}
+
+// PutIncident writes inc if its stored version is still expect.
+func (s *Store) PutIncident(ctx context.Context, inc *store.Incident, expect store.Version) (store.Version, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Version{}, err
+	}
+	if inc.ID == "" {
+		return store.Version{}, fmt.Errorf("incident without id: %w", store.ErrRejected)
+	}
+	s.mu.Lock()
+	cur, ok := s.seqs[inc.ID]
+	if !ok {
+		_, seq, err := s.getIncident(inc.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			cur = 0
+		case err != nil:
+			s.mu.Unlock()
+			return store.Version{}, err
+		default:
+			cur = seq
+		}
+	}
+	var want int64
+	if !expect.IsZero() {
+		if expect.PrimaryTerm != primaryTerm {
+			s.mu.Unlock()
+			return store.Version{}, fmt.Errorf("incident %s: version %+v is not this store's: %w", inc.ID, expect, store.ErrConflict)
+		}
+		want = expect.SeqNo
+	}
+	if cur != want {
+		s.mu.Unlock()
+		return store.Version{}, fmt.Errorf("incident %s: stored version %d, expected %d: %w", inc.ID, cur, want, store.ErrConflict)
+	}
+	doc, err := incidentDoc(inc, cur+1)
+	if err != nil {
+		s.mu.Unlock()
+		return store.Version{}, fmt.Errorf("incident %s: %v: %w", inc.ID, err, store.ErrRejected)
+	}
+	b, err := s.pending()
+	if err == nil {
+		err = b.incidents.Index(inc.ID, doc)
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return store.Version{}, fmt.Errorf("incident %s: %w", inc.ID, err)
+	}
+	s.seqs[inc.ID] = cur + 1
+	b.ids = append(b.ids, inc.ID)
+	s.mu.Unlock()
+
+	<-b.done // not ctx: once queued the write happens, and the caller must learn its version
+	if b.err != nil {
+		return store.Version{}, b.err
+	}
+	return store.Version{SeqNo: cur + 1, PrimaryTerm: primaryTerm}, nil
+}
+
+// PutArticle stores an article, replacing one with the same id.
+func (s *Store) PutArticle(ctx context.Context, a *store.Article) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if a.ID == "" {
+		return fmt.Errorf("article without id: %w", store.ErrRejected)
+	}
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("article %s: %v: %w", a.ID, err, store.ErrRejected)
+	}
+	s.mu.Lock()
+	b, err := s.pending()
+	if err == nil {
+		err = b.articles.Index(a.ID, map[string]any{fJSON: string(raw)})
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("article %s: %w", a.ID, err)
+	}
+	<-b.done
+	return b.err
+}
+
+// GetArticle returns an article.
+func (s *Store) GetArticle(ctx context.Context, id string) (*store.Article, error) {
+	raw, _, err := getStored(s.articles, id)
+	if err != nil {
+		return nil, fmt.Errorf("article %s: %w", id, err)
+	}
+	var a store.Article
+	if err := json.Unmarshal([]byte(raw), &a); err != nil {
+		return nil, fmt.Errorf("article %s: %w", id, err)
+	}
+	return &a, nil
+}
+
+var _ store.Store = (*Store)(nil)
