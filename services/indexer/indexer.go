@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -19,7 +21,7 @@ import (
 )
 
 // maxConflicts bounds read-merge-write retries when other indexers win.
-const maxConflicts = 8
+const maxConflicts = 10
 
 // Stage returns the indexer stage; it writes to the process's store.
 func Stage() pipeline.Stage {
@@ -101,6 +103,14 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 		}
 		_, err = h.Store.PutIncident(ctx, merged, version)
 		if errors.Is(err, store.ErrConflict) && attempt < maxConflicts {
+			// Another indexer wrote first; its write may take a moment to
+			// be readable. Back off with jitter, then read again.
+			d := time.Duration(5<<attempt)*time.Millisecond + time.Duration(rand.Int64N(int64(5*time.Millisecond)))
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(min(d, time.Second)):
+			}
 			continue
 		}
 		if err != nil {

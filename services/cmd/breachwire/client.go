@@ -40,6 +40,11 @@ type apiClient struct {
 // cfg.Server when it answers, otherwise the data directory directly. A server
 // named explicitly (flag, environment or file) must answer.
 func target(ctx context.Context, e *env, cfg *config.Config) (*apiClient, error) {
+	return targetFor(ctx, cfg, true)
+}
+
+// targetFor is target; read-only commands pass needToken false.
+func targetFor(ctx context.Context, cfg *config.Config, needToken bool) (*apiClient, error) {
 	base := strings.TrimRight(cfg.Server, "/")
 	if _, err := url.ParseRequestURI(base); err != nil {
 		return nil, &config.UsageError{Err: fmt.Errorf("--server %q: %v", cfg.Server, err)}
@@ -58,7 +63,7 @@ func target(ctx context.Context, e *env, cfg *config.Config) (*apiClient, error)
 					c.token, _ = app.ReadAdminToken(abs)
 				}
 			}
-			if c.token == "" {
+			if c.token == "" && needToken {
 				return nil, &config.UsageError{Err: fmt.Errorf("breachwire at %s needs an admin token: set --admin-token or BREACHWIRE_ADMIN_TOKEN (a running instance keeps a generated one in <data>/admin-token)", base)}
 			}
 			return c, nil
@@ -110,7 +115,9 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any) 
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -34,6 +34,10 @@ func commands() []command {
 		{"extract", "extract [flags] FILE|URL...", "print the main text and metadata of pages as JSON", cmdExtract},
 		{"feeds", "feeds add|list|remove|status [flags]", "manage the feeds to poll and see their health", cmdFeeds},
 		{"classify", "classify [--format json|jsonl] FILE...|-", "extract breach facts from article text or HTML, with evidence", cmdClassify},
+		{"search", "search [--format table|json] QUERY", "search incidents (e.g. organisation:plusnet AND records:>1000)", cmdSearch},
+		{"export", "export --format jsonl|csv [QUERY]", "stream every matching incident", cmdExport},
+		{"incidents", "incidents show ID", "print one incident as JSON", cmdIncidents},
+		{"index", "index migrate", "Elasticsearch: new index version, reindex, swap the alias", cmdIndex},
 	}
 }
 

@@ -77,21 +77,27 @@ func TestSeedsEndToEnd(t *testing.T) {
 	})
 
 	addr := freeAddr(t)
+	data := t.TempDir()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
 	go func() {
 		var out bytes.Buffer
-		err := run(ctx, []string{"run", "--data", t.TempDir(), "--http", addr, "--allow-private-networks", "--feed", srv.URL + "/feed.xml", "--log-level", "warn"},
+		err := run(ctx, []string{"run", "--data", data, "--http", addr, "--allow-private-networks", "--feed", srv.URL + "/feed.xml", "--log-level", "warn"},
 			strings.NewReader(""), &out, &stderr, func(string) string { return "" })
 		done <- exitCode(err, &stderr)
 	}()
-	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("run exited %d: %s", code, stderr.String())
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("run exited %d: %s", code, stderr.String())
+			}
 		}
-	}()
+	}
+	defer stop()
 	base := "http://" + addr
 	waitReady(t, base, nil)
 	deadline := time.Now().Add(90 * time.Second)
@@ -163,4 +169,35 @@ func TestSeedsEndToEnd(t *testing.T) {
 		}
 	}
 	t.Logf("incidents: %v", names)
+
+	// The same store through the command line and the other endpoints.
+	api := map[string]string{"BREACHWIRE_SERVER": base, "BREACHWIRE_DATA": data}
+	out, errOut, code := runCLI(t, api, "search", "--format", "json", "organisation:plusnet", "AND", "cause:software_bug_upgrade")
+	if code != 0 || !strings.Contains(out, `"total": 1`) || !strings.Contains(out, "Plusnet") {
+		t.Errorf("search: %d %s %s", code, out, errOut)
+	}
+	out, _, code = runCLI(t, api, "search", "records:>=82000")
+	if code != 0 || !strings.Contains(out, "Co-operative Life Planning") || strings.Contains(out, "Plusnet") {
+		t.Errorf("search records: %d %s", code, out)
+	}
+	out, _, code = runCLI(t, api, "export", "--format", "csv")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 4 || !strings.HasPrefix(lines[0], "id,revision,organisation") {
+		t.Errorf("export csv: %d %q", code, out)
+	}
+	out, _, code = runCLI(t, api, "incidents", "show", res.Incidents[0].ID)
+	if code != 0 || !strings.Contains(out, res.Incidents[0].ID) {
+		t.Errorf("incidents show: %d %s", code, out)
+	}
+	if code, body := get(t, base+"/api/v1/facets"); code != 200 || !strings.Contains(body, `"software_bug_upgrade"`) {
+		t.Errorf("facets: %d %s", code, body)
+	}
+	if code, body := get(t, base+"/api/v1/incidents?q=cause:"); code != 400 {
+		t.Errorf("bad query: %d %s", code, body)
+	}
+	// With the instance stopped, the commands read the data directory.
+	stop()
+	out, errOut, code = runCLI(t, map[string]string{"BREACHWIRE_DATA": data, "BREACHWIRE_HTTP": addr}, "search", "--format", "json", "mumsnet")
+	if code != 0 || !strings.Contains(out, `"total": 1`) {
+		t.Errorf("direct search: %d %s %s", code, out, errOut)
+	}
 }

@@ -1,0 +1,351 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/breachwire/breachwire/services/internal/app"
+	"github.com/breachwire/breachwire/services/internal/config"
+	"github.com/breachwire/breachwire/services/store"
+	"github.com/breachwire/breachwire/services/store/query"
+	"github.com/breachwire/breachwire/services/web"
+)
+
+// incidentOps is what search, export and incidents show need.
+type incidentOps interface {
+	Search(ctx context.Context, params url.Values) (*store.Result, error)
+	Incident(ctx context.Context, id string) (*store.Incident, error)
+}
+
+func (c *apiClient) Search(ctx context.Context, params url.Values) (*store.Result, error) {
+	var out store.Result
+	err := c.do(ctx, http.MethodGet, "/api/v1/incidents?"+params.Encode(), nil, &out)
+	return &out, err
+}
+
+func (c *apiClient) Incident(ctx context.Context, id string) (*store.Incident, error) {
+	var out store.Incident
+	err := c.do(ctx, http.MethodGet, "/api/v1/incidents/"+url.PathEscape(id), nil, &out)
+	return &out, err
+}
+
+// directStore answers from the data directory's store when no instance runs.
+type directStore struct{ st store.Store }
+
+func (d directStore) Search(ctx context.Context, params url.Values) (*store.Result, error) {
+	req, err := web.ParseRequest(params.Get)
+	if err != nil {
+		return nil, &config.UsageError{Err: err}
+	}
+	return d.st.Search(ctx, req)
+}
+
+func (d directStore) Incident(ctx context.Context, id string) (*store.Incident, error) {
+	inc, _, err := d.st.GetIncident(ctx, id)
+	return inc, err
+}
+
+// openIncidents finds a running instance, else opens the store itself.
+func openIncidents(ctx context.Context, e *env, cfg *config.Config) (incidentOps, func(), error) {
+	api, err := targetFor(ctx, cfg, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if api != nil {
+		return api, func() {}, nil
+	}
+	abs, err := config.AbsDataDir(cfg.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.Elasticsearch.URL == "" {
+		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+			return nil, nil, &config.UsageError{Err: fmt.Errorf("no breachwire answers at %s and there is no data directory %s", cfg.Server, abs)}
+		}
+	}
+	release, err := app.LockDataDir(abs)
+	if errors.Is(err, app.ErrLocked) {
+		return nil, nil, fmt.Errorf("a breachwire process holds %s but its HTTP API at %s does not answer; pass --server", abs, cfg.Server)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	direct := *cfg
+	direct.Data = abs
+	st, err := app.OpenStore(ctx, &direct, newLogger(&config.Config{LogLevel: "warn", LogFormat: cfg.LogFormat}, e.stderr))
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return directStore{st}, func() { _ = st.Close(); release() }, nil
+}
+
+func searchFlags(params url.Values) func(fs *flag.FlagSet) {
+	return func(fs *flag.FlagSet) {
+		for _, p := range []struct{ name, usage string }{
+			{"from", "first reported on or after (YYYY, YYYY-MM, YYYY-MM-DD)"},
+			{"to", "first reported before"},
+			{"sort", "first_reported (default, newest first), last_updated, records, year; -field for descending"},
+			{"size", "incidents per page"},
+		} {
+			fs.Func(p.name, p.usage, func(v string) error { params.Set(p.name, v); return nil })
+		}
+	}
+}
+
+func cmdSearch(ctx context.Context, e *env, args []string) error {
+	params := url.Values{}
+	var format string
+	cfg, rest, err := loadConfig(e, "search", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "table", "table or json")
+		searchFlags(params)(fs)
+	})
+	if err != nil {
+		return err
+	}
+	if format != "table" && format != "json" {
+		return &config.UsageError{Err: fmt.Errorf("--format %q: want table or json", format)}
+	}
+	params.Set("q", strings.Join(rest, " "))
+	if _, err := query.Parse(params.Get("q")); err != nil {
+		return &config.UsageError{Err: err}
+	}
+	ops, closeFn, err := openIncidents(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	res, err := ops.Search(ctx, params)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if res.Incidents == nil {
+			res.Incidents = []*store.Incident{}
+		}
+		return enc.Encode(res)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tORGANISATION\tYEAR\tRECORDS\tCAUSE\tREGULATOR ACTIONS\tFIRST REPORTED\tSOURCES")
+	for _, inc := range res.Incidents {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", inc.ID, inc.Organisation.Name, yearString(inc.Year), recordsString(inc.Records),
+			inc.Cause.Primary, actionsString(inc.RegulatorActions), dateString(inc.FirstReported), len(inc.Sources))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	more := ""
+	if res.NextCursor != "" {
+		more = " (more: --size, or breachwire export)"
+	}
+	fmt.Fprintf(e.stderr, "%d of %d incidents%s\n", len(res.Incidents), res.Total, more)
+	return nil
+}
+
+func cmdExport(ctx context.Context, e *env, args []string) error {
+	params := url.Values{}
+	var format string
+	cfg, rest, err := loadConfig(e, "export", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "jsonl", "jsonl or csv")
+		searchFlags(params)(fs)
+	})
+	if err != nil {
+		return err
+	}
+	if format != "jsonl" && format != "csv" {
+		return &config.UsageError{Err: fmt.Errorf("--format %q: want jsonl or csv", format)}
+	}
+	params.Set("q", strings.Join(rest, " "))
+	if _, err := query.Parse(params.Get("q")); err != nil {
+		return &config.UsageError{Err: err}
+	}
+	if params.Get("size") == "" {
+		params.Set("size", strconv.Itoa(query.MaxSize))
+	}
+	ops, closeFn, err := openIncidents(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	progress := isTerminal(e.stderr)
+	var cw *csv.Writer
+	enc := json.NewEncoder(e.stdout)
+	if format == "csv" {
+		cw = csv.NewWriter(e.stdout)
+		if err := cw.Write(csvHeader); err != nil {
+			return err
+		}
+	}
+	done := 0
+	for {
+		res, err := ops.Search(ctx, params)
+		if err != nil {
+			return err
+		}
+		for _, inc := range res.Incidents {
+			if cw != nil {
+				err = cw.Write(csvRow(inc))
+			} else {
+				err = enc.Encode(inc)
+			}
+			if err != nil {
+				return err
+			}
+			done++
+		}
+		if cw != nil {
+			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return err
+			}
+		}
+		if progress {
+			fmt.Fprintf(e.stderr, "\rexported %d of %d incidents", done, res.Total)
+		}
+		if res.NextCursor == "" || len(res.Incidents) == 0 {
+			break
+		}
+		params.Set("cursor", res.NextCursor)
+	}
+	if progress {
+		fmt.Fprintln(e.stderr)
+	}
+	return nil
+}
+
+func cmdIncidents(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "show" {
+		return &config.UsageError{Err: errors.New("incidents needs a subcommand: show ID")}
+	}
+	cfg, rest, err := loadConfig(e, "incidents show", args[1:], nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return &config.UsageError{Err: errors.New("incidents show takes one incident id")}
+	}
+	ops, closeFn, err := openIncidents(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	inc, err := ops.Incident(ctx, rest[0])
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(inc)
+}
+
+func cmdIndex(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "migrate" {
+		return &config.UsageError{Err: errors.New("index needs a subcommand: migrate")}
+	}
+	cfg, rest, err := loadConfig(e, "index migrate", args[1:], nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
+		return &config.UsageError{Err: errors.New("index migrate takes no arguments")}
+	}
+	if cfg.Elasticsearch.URL == "" {
+		return &config.UsageError{Err: errors.New("index migrate applies to Elasticsearch (--elasticsearch URL); the embedded index is rebuilt by replaying extractions")}
+	}
+	st, err := app.OpenElastic(ctx, cfg, newLogger(cfg, e.stderr))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "migrated: aliases now point at the new index versions")
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func yearString(y int) string {
+	if y == 0 {
+		return "-"
+	}
+	return strconv.Itoa(y)
+}
+
+func recordsString(r *store.Records) string {
+	if r == nil {
+		return "-"
+	}
+	return strconv.FormatInt(r.Value, 10)
+}
+
+func dateString(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func actionsString(as []store.RegulatorAction) string {
+	var parts []string
+	for _, a := range as {
+		s := a.Regulator + " " + a.Action
+		if a.Amount != nil {
+			s += fmt.Sprintf(" %s %.0f", a.Currency, *a.Amount)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, "; ")
+}
+
+var csvHeader = []string{"id", "revision", "organisation", "aliases", "year", "records", "records_qualifier", "records_unit",
+	"records_basis", "reported_values", "cause", "contributing_causes", "regulator_actions", "data_types", "jurisdiction",
+	"first_reported", "last_updated", "source_urls"}
+
+func csvRow(inc *store.Incident) []string {
+	var rec, qual, unit, basis string
+	var reported []string
+	if r := inc.Records; r != nil {
+		rec, qual, unit, basis = strconv.FormatInt(r.Value, 10), r.Qualifier, r.Unit, r.Basis
+		for _, v := range r.Reported {
+			reported = append(reported, fmt.Sprintf("%d %s", v.Value, v.ArticleURL))
+		}
+	}
+	var urls []string
+	for _, s := range inc.Sources {
+		urls = append(urls, s.URL)
+	}
+	actions := actionsString(inc.RegulatorActions)
+	if actions == "-" {
+		actions = ""
+	}
+	return []string{inc.ID, strconv.FormatInt(inc.Revision, 10), inc.Organisation.Name, strings.Join(inc.Organisation.Aliases, "; "),
+		strings.TrimPrefix(yearString(inc.Year), "-"), rec, qual, unit, basis, strings.Join(reported, "; "), inc.Cause.Primary,
+		strings.Join(inc.Cause.Contributing, "; "), actions, strings.Join(inc.DataTypes, "; "), inc.Jurisdiction,
+		strings.TrimPrefix(dateString(inc.FirstReported), "-"), strings.TrimPrefix(dateString(inc.LastUpdated), "-"), strings.Join(urls, " ")}
+}

@@ -1,0 +1,129 @@
+package indexer
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/internal/bus"
+	"github.com/breachwire/breachwire/services/internal/testenv"
+	"github.com/breachwire/breachwire/services/store"
+	"github.com/breachwire/breachwire/services/store/bleve"
+	"github.com/breachwire/breachwire/services/store/query"
+)
+
+func openBleve(t *testing.T) store.Store {
+	t.Helper()
+	st, err := bleve.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+func msg(t *testing.T, x *bwv1.Extraction) *bus.Message {
+	t.Helper()
+	b, err := proto.Marshal(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bus.Message{Data: b, Deliveries: 1}
+}
+
+// Four indexers take two articles about the same new incident at the same
+// moment; there must be one incident with both sources, every time.
+func TestConcurrentIndexersMakeOneIncident(t *testing.T) {
+	n := testenv.StartNATS(t)
+	st := openBleve(t)
+	const rounds = 15
+	var wg sync.WaitGroup
+	for r := range rounds {
+		org := fmt.Sprintf("Concurrent Holdings %d", r)
+		a := ext(fmt.Sprintf("r%d-a", r), org, nil, 2020, bwv1.Cause_CAUSE_HACKING, 1000, d1)
+		b := ext(fmt.Sprintf("r%d-b", r), org, nil, 2020, bwv1.Cause_CAUSE_HACKING, 1200, d2)
+		start := make(chan struct{})
+		for i := range 4 {
+			h := &Handler{Store: st, Pub: n.Pub}
+			x := a
+			if i%2 == 1 {
+				x = b
+			}
+			m := msg(t, x)
+			wg.Go(func() {
+				<-start
+				if err := h.Handle(t.Context(), m); err != nil {
+					t.Errorf("handle: %v", err)
+				}
+			})
+		}
+		close(start)
+	}
+	wg.Wait()
+	for r := range rounds {
+		keys := []string{OrgKey(fmt.Sprintf("Concurrent Holdings %d", r))}
+		incs, err := st.IncidentsByOrganisation(t.Context(), keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(incs) != 1 || len(incs[0].Sources) != 2 || incs[0].Records == nil || len(incs[0].Records.Reported) != 2 {
+			t.Fatalf("round %d: %d incidents %+v", r, len(incs), incs)
+		}
+	}
+	// Each incident was announced new exactly once (ids are per revision).
+	news := 0
+	for _, m := range n.Messages(t, bus.StreamIncidents) {
+		if m.Subject == bus.SubjectIncidentsNew {
+			news++
+		}
+	}
+	if news != rounds {
+		t.Fatalf("%d new-incident events, want %d", news, rounds)
+	}
+}
+
+func TestHandlerStoresArticlesAndSkipsNonBreaches(t *testing.T) {
+	n := testenv.StartNATS(t)
+	st := openBleve(t)
+	h := &Handler{Store: st, Pub: n.Pub}
+	notBreach := ext("nb", "Patchworks", nil, 2020, bwv1.Cause_CAUSE_UNSPECIFIED, 0, d1)
+	notBreach.IsBreach = false
+	if err := h.Handle(t.Context(), msg(t, notBreach)); err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.GetArticle(t.Context(), "nb")
+	if err != nil || a.IsBreach || a.IncidentID != "" {
+		t.Fatalf("article %+v %v", a, err)
+	}
+	res, err := st.Search(t.Context(), query.Request{Query: query.All{}, Size: 10})
+	if err != nil || res.Total != 0 {
+		t.Fatalf("incidents from a non-breach: %+v %v", res, err)
+	}
+	// A breach: article linked to its incident; replay changes nothing.
+	x := ext("b1", "Harbour Life Planning", []string{"HLP"}, 2011, bwv1.Cause_CAUSE_THIRD_PARTY, 82000, d1)
+	for range 3 {
+		if err := h.Handle(t.Context(), msg(t, x)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, _ = st.GetArticle(t.Context(), "b1")
+	inc, _, err := st.GetIncident(t.Context(), a.IncidentID)
+	if err != nil || inc.Revision != 1 || len(inc.Sources) != 1 {
+		t.Fatalf("incident %+v %v", inc, err)
+	}
+	if got := len(n.Messages(t, bus.StreamIncidents)); got != 1 {
+		t.Fatalf("%d events after replays, want 1", got)
+	}
+	// Malformed input is permanent.
+	if err := h.Handle(t.Context(), &bus.Message{Data: []byte{0xff, 0x00}}); !bus.IsPermanent(err) {
+		t.Fatalf("garbage: %v", err)
+	}
+	if err := h.Handle(t.Context(), msg(t, &bwv1.Extraction{ArticleId: "x"})); !bus.IsPermanent(err) {
+		t.Fatalf("no article: %v", err)
+	}
+	_ = time.Second
+}
