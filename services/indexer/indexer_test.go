@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/breachwire/breachwire/services/internal/testenv"
 	"github.com/breachwire/breachwire/services/store"
 	"github.com/breachwire/breachwire/services/store/bleve"
+	"github.com/breachwire/breachwire/services/store/elastic"
 	"github.com/breachwire/breachwire/services/store/query"
 )
 
@@ -35,11 +37,38 @@ func msg(t *testing.T, x *bwv1.Extraction) *bus.Message {
 	return &bus.Message{Data: b, Deliveries: 1}
 }
 
+// backends are the stores the indexer is tested on: Bleve always, the
+// Elasticsearch store when BREACHWIRE_TEST_ES_URL names a search node.
+func backends(t *testing.T) map[string]func(t *testing.T) store.Store {
+	out := map[string]func(t *testing.T) store.Store{"bleve": openBleve}
+	if url := os.Getenv("BREACHWIRE_TEST_ES_URL"); url != "" {
+		out["elastic"] = func(t *testing.T) store.Store {
+			flavor := elastic.FlavorOpenSearch
+			if os.Getenv("BREACHWIRE_TEST_ES_FLAVOR") == "elasticsearch" {
+				flavor = elastic.FlavorElasticsearch
+			}
+			st, err := elastic.Open(t.Context(), elastic.Config{URL: url, Flavor: flavor, RefreshInterval: "50ms",
+				IndexPrefix: fmt.Sprintf("bw-indexer-test-%d", time.Now().UnixNano())})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+			return st
+		}
+	}
+	return out
+}
+
 // Four indexers take two articles about the same new incident at the same
 // moment; there must be one incident with both sources, every time.
 func TestConcurrentIndexersMakeOneIncident(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) { testConcurrentIndexers(t, open(t)) })
+	}
+}
+
+func testConcurrentIndexers(t *testing.T, st store.Store) {
 	n := testenv.StartNATS(t)
-	st := openBleve(t)
 	const rounds = 15
 	var wg sync.WaitGroup
 	for r := range rounds {
