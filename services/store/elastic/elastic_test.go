@@ -15,18 +15,22 @@ import (
 	"github.com/breachwire/breachwire/services/store/storetest"
 )
 
-// testURL is the node the integration tests use: BREACHWIRE_TEST_ES_URL
+// testConfig is the node the integration tests use: BREACHWIRE_TEST_ES_URL
 // (an OpenSearch node from scripts/search-node, or Elasticsearch 8 with
-// BREACHWIRE_TEST_ES_FLAVOR=elasticsearch).
+// BREACHWIRE_TEST_ES_FLAVOR=elasticsearch), else ELASTICSEARCH_URL (a real
+// Elasticsearch 8, e.g. `docker compose up elasticsearch`).
 func testConfig(t testing.TB) Config {
 	t.Helper()
-	u := os.Getenv("BREACHWIRE_TEST_ES_URL")
+	u, flavorName := os.Getenv("BREACHWIRE_TEST_ES_URL"), os.Getenv("BREACHWIRE_TEST_ES_FLAVOR")
+	if u == "" && os.Getenv("ELASTICSEARCH_URL") != "" {
+		u, flavorName = os.Getenv("ELASTICSEARCH_URL"), "elasticsearch"
+	}
 	if u == "" {
 		t.Skip("BREACHWIRE_TEST_ES_URL is not set: start a node with " +
 			"`BREACHWIRE_TEST_ES_URL=$(scripts/search-node start --port 0)` to run the Elasticsearch store tests")
 	}
-	flavor, err := ParseFlavor(os.Getenv("BREACHWIRE_TEST_ES_FLAVOR"))
-	if os.Getenv("BREACHWIRE_TEST_ES_FLAVOR") == "" {
+	flavor, err := ParseFlavor(flavorName)
+	if flavorName == "" {
 		flavor = FlavorOpenSearch // scripts/search-node runs OpenSearch
 	}
 	if err != nil {
