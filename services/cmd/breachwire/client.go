@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -76,25 +77,40 @@ func targetFor(ctx context.Context, cfg *config.Config, needToken bool) (*apiCli
 	return nil, nil
 }
 
-// openDirect works on the data directory when no instance runs.
-func openDirect(ctx context.Context, e *env, cfg *config.Config) (*app.Conn, func(), error) {
+// lockDataDir takes the data directory for a command that works without a
+// running instance; a live instance holds the lock and refuses.
+func lockDataDir(cfg *config.Config) (string, func(), error) {
 	abs, err := config.AbsDataDir(cfg.Data)
 	if err != nil {
-		return nil, nil, err
+		return "", nil, err
 	}
 	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
-		return nil, nil, &config.UsageError{Err: fmt.Errorf("no breachwire answers at %s and there is no data directory %s", cfg.Server, abs)}
+		return "", nil, &config.UsageError{Err: fmt.Errorf("no breachwire answers at %s and there is no data directory %s", cfg.Server, abs)}
 	}
 	release, err := app.LockDataDir(abs)
 	if errors.Is(err, app.ErrLocked) {
-		return nil, nil, fmt.Errorf("a breachwire process holds %s but its HTTP API at %s does not answer; pass --server", abs, cfg.Server)
+		return "", nil, fmt.Errorf("a breachwire process holds %s but its HTTP API at %s does not answer; pass --server", abs, cfg.Server)
 	}
+	if err != nil {
+		return "", nil, err
+	}
+	return abs, release, nil
+}
+
+// quietLogger is the log of a short-lived command: warnings and errors only.
+func quietLogger(e *env, cfg *config.Config) *slog.Logger {
+	return newLogger(&config.Config{LogLevel: "warn", LogFormat: cfg.LogFormat}, e.stderr)
+}
+
+// openDirect works on the data directory when no instance runs.
+func openDirect(ctx context.Context, e *env, cfg *config.Config) (*app.Conn, func(), error) {
+	abs, release, err := lockDataDir(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	direct := *cfg
 	direct.NATS.Listen = "" // nothing of this short-lived process listens
-	conn, err := app.OpenNATS(ctx, &direct, abs, newLogger(&config.Config{LogLevel: "warn", LogFormat: cfg.LogFormat}, e.stderr))
+	conn, err := app.OpenNATS(ctx, &direct, abs, quietLogger(e, cfg))
 	if err != nil {
 		release()
 		return nil, nil, err

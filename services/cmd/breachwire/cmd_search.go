@@ -66,25 +66,16 @@ func openIncidents(ctx context.Context, e *env, cfg *config.Config) (incidentOps
 	if api != nil {
 		return api, func() {}, nil
 	}
-	abs, err := config.AbsDataDir(cfg.Data)
-	if err != nil {
-		return nil, nil, err
-	}
+	// A remote (Elasticsearch) store needs no lock; the embedded one does.
+	direct, release := *cfg, func() {}
 	if cfg.Elasticsearch.URL == "" {
-		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
-			return nil, nil, &config.UsageError{Err: fmt.Errorf("no breachwire answers at %s and there is no data directory %s", cfg.Server, abs)}
+		abs, rel, err := lockDataDir(cfg)
+		if err != nil {
+			return nil, nil, err
 		}
+		direct.Data, release = abs, rel
 	}
-	release, err := app.LockDataDir(abs)
-	if errors.Is(err, app.ErrLocked) {
-		return nil, nil, fmt.Errorf("a breachwire process holds %s but its HTTP API at %s does not answer; pass --server", abs, cfg.Server)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	direct := *cfg
-	direct.Data = abs
-	st, err := app.OpenStore(ctx, &direct, newLogger(&config.Config{LogLevel: "warn", LogFormat: cfg.LogFormat}, e.stderr))
+	st, err := app.OpenStore(ctx, &direct, quietLogger(e, cfg))
 	if err != nil {
 		release()
 		return nil, nil, err
