@@ -102,6 +102,31 @@ func quietLogger(e *env, cfg *config.Config) *slog.Logger {
 	return newLogger(&config.Config{LogLevel: "warn", LogFormat: cfg.LogFormat}, e.stderr)
 }
 
+// stateOps returns what a state-changing command works through: the running
+// instance's API client when one answers, else ops built by direct on the
+// data directory's NATS. The returned func releases what was opened.
+func stateOps[T any](ctx context.Context, e *env, cfg *config.Config, fromAPI func(*apiClient) T,
+	direct func(*app.Conn) (T, error)) (T, func(), error) {
+	var zero T
+	api, err := target(ctx, e, cfg)
+	if err != nil {
+		return zero, nil, err
+	}
+	if api != nil {
+		return fromAPI(api), func() {}, nil
+	}
+	conn, closeFn, err := openDirect(ctx, e, cfg)
+	if err != nil {
+		return zero, nil, err
+	}
+	ops, err := direct(conn)
+	if err != nil {
+		closeFn()
+		return zero, nil, err
+	}
+	return ops, closeFn, nil
+}
+
 // openDirect works on the data directory when no instance runs.
 func openDirect(ctx context.Context, e *env, cfg *config.Config) (*app.Conn, func(), error) {
 	abs, release, err := lockDataDir(cfg)

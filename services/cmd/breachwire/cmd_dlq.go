@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/breachwire/breachwire/services/internal/app"
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
 )
@@ -64,21 +65,12 @@ func cmdDLQ(ctx context.Context, e *env, args []string) error {
 		return &config.UsageError{Err: errors.New("dlq replay: give sequence numbers, --stage NAME or --all")}
 	}
 
-	var ops dlqOps
-	api, err := target(ctx, e, cfg)
+	ops, closeFn, err := stateOps(ctx, e, cfg, func(a *apiClient) dlqOps { return a },
+		func(conn *app.Conn) (dlqOps, error) { return bus.NewDLQ(conn.JS), nil })
 	if err != nil {
 		return err
 	}
-	if api != nil {
-		ops = api
-	} else {
-		conn, closeFn, err := openDirect(ctx, e, cfg)
-		if err != nil {
-			return err
-		}
-		defer closeFn()
-		ops = bus.NewDLQ(conn.JS)
-	}
+	defer closeFn()
 
 	switch sub {
 	case "list":

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/breachwire/breachwire/services/feeder"
+	"github.com/breachwire/breachwire/services/internal/app"
 	"github.com/breachwire/breachwire/services/internal/config"
 )
 
@@ -82,25 +83,15 @@ func cmdFeeds(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	var ops feedOps
-	api, err := target(ctx, e, cfg)
+	ops, closeFn, err := stateOps(ctx, e, cfg, func(a *apiClient) feedOps { return a },
+		func(conn *app.Conn) (feedOps, error) {
+			reg, err := feeder.OpenRegistry(ctx, conn.JS, cfg.Feeds)
+			return directFeeds{reg}, err
+		})
 	if err != nil {
 		return err
 	}
-	if api != nil {
-		ops = api
-	} else {
-		conn, closeFn, err := openDirect(ctx, e, cfg)
-		if err != nil {
-			return err
-		}
-		defer closeFn()
-		reg, err := feeder.OpenRegistry(ctx, conn.JS, cfg.Feeds)
-		if err != nil {
-			return err
-		}
-		ops = directFeeds{reg}
-	}
+	defer closeFn()
 
 	switch sub {
 	case "add":
