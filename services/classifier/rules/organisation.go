@@ -161,6 +161,21 @@ func bestMention(c *orgCand, ctx *orgContext) orgMention {
 
 // orgName: the longest full form (most words; the most frequent on a tie),
 // not an acronym when a full form exists.
+// truncationOf reports whether f is a longer form cut inside a word.
+func truncationOf(f string, forms []string) bool {
+	lf := strings.ToLower(f)
+	for _, g := range forms {
+		lg := strings.ToLower(g)
+		if len(lg) > len(lf) && strings.HasPrefix(lg, lf) {
+			r, _ := utf8.DecodeRuneInString(lg[len(lf):])
+			if unicode.IsLetter(r) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func orgName(c *orgCand) string {
 	bi := -1
 	bw, bn := 0, 0
@@ -176,7 +191,15 @@ func orgName(c *orgCand) string {
 		if inBody && c.counts[i] == 0 {
 			w = -1 // only in the headline
 		}
-		if bi < 0 || w > bw || (w == bw && c.counts[i] > bn) {
+		// Most mentioned full form; more words break ties. A truncation of
+		// a longer form ("Co-op" of "Co-operative …") is no full form.
+		if w > 0 {
+			w = 1
+			if truncationOf(f, c.forms) {
+				w = 0
+			}
+		}
+		if bi < 0 || w > bw || (w == bw && (c.counts[i] > bn || c.counts[i] == bn && strings.Count(f, " ") > strings.Count(c.forms[bi], " "))) {
 			bi, bw, bn = i, w, c.counts[i]
 		}
 	}

@@ -208,3 +208,26 @@ func TestSentenceSplitterNames(t *testing.T) {
 		}
 	}
 }
+
+// The name shown is the full form the article uses most; a truncation of a
+// longer form ("Co-op" of "Co-operative …") never is, an acronym neither.
+func TestOrgNameMostUsedFullForm(t *testing.T) {
+	cases := []struct {
+		forms  []string
+		counts []int
+		want   string
+	}{
+		{[]string{"Harbour Mutual Planning", "HMP", "Harbour"}, []int{1, 4, 1}, "Harbour Mutual Planning"},
+		{[]string{"Co-operative Savings Bureau", "Co-op"}, []int{1, 5}, "Co-operative Savings Bureau"},
+		{[]string{"Vale", "Vale Mobile"}, []int{4, 1}, "Vale"},
+		{[]string{"Vale", "Vale Mobile"}, []int{2, 2}, "Vale Mobile"},
+	}
+	for _, tc := range cases {
+		if got := orgName(&orgCand{forms: tc.forms, counts: tc.counts}); got != tc.want {
+			t.Errorf("forms %v counts %v: %q, want %q", tc.forms, tc.counts, got, tc.want)
+		}
+	}
+	if !truncationOf("Co-op", []string{"Co-operative Savings Bureau"}) || truncationOf("Vale", []string{"Vale Mobile"}) {
+		t.Error("truncationOf")
+	}
+}
