@@ -156,3 +156,16 @@ func TestHandlerStoresArticlesAndSkipsNonBreaches(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// A document the store rejects (mapping) is permanent: the runtime sends
+// the message to the DLQ; anything else is retried.
+func TestStoreRejectionIsPermanent(t *testing.T) {
+	if err := storeErr("write incident", fmt.Errorf("elastic: %w", store.ErrRejected)); !bus.IsPermanent(err) {
+		t.Fatalf("rejected: %v", err)
+	}
+	if err := storeErr("write incident", fmt.Errorf("elastic: 429: %w", errTooMany)); bus.IsPermanent(err) {
+		t.Fatalf("overload is not permanent: %v", err)
+	}
+}
+
+var errTooMany = fmt.Errorf("es_rejected_execution_exception")
