@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -37,7 +38,7 @@ func (h *Handler) Handle(ctx context.Context, m *bus.Message) error {
 	if art.GetId() == "" {
 		return bus.Permanentf("article without id")
 	}
-	in := Input{Text: art.GetText(), Title: art.GetTitle(), URL: firstNonEmpty(art.GetCanonicalUrl(), art.GetUrl())}
+	in := Input{Text: art.GetText(), Title: art.GetTitle(), URL: cmp.Or(art.GetCanonicalUrl(), art.GetUrl())}
 	if art.GetPublishedAt() != nil {
 		in.Published = art.GetPublishedAt().AsTime()
 	}
@@ -65,13 +66,4 @@ func shortHash(h string) string {
 		return h[:16]
 	}
 	return h
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -213,7 +213,7 @@ func (f *Feeder) publishItems(ctx context.Context, feed config.Feed, cands []can
 			batch["url:"+c.canonical] = true
 		}
 		prev := prevs[i]
-		title := truncate(strings.TrimSpace(c.item.Title), maxTitleBytes)
+		title := bus.Clip(strings.TrimSpace(c.item.Title), maxTitleBytes)
 		update := false
 		if prev != nil {
 			if prev.Title == title && (c.canonical == "" || prev.URL == c.canonical) {
@@ -226,13 +226,13 @@ func (f *Feeder) publishItems(ctx context.Context, feed config.Feed, cands []can
 			FeedUrl:      feed.URL,
 			FeedName:     feed.Name,
 			FeedTags:     append([]string{feed.Kind}, feed.Tags...),
-			Guid:         truncate(c.item.GUID, maxTitleBytes),
+			Guid:         bus.Clip(c.item.GUID, maxTitleBytes),
 			Url:          c.link,
 			CanonicalUrl: c.canonical,
 			Title:        title,
 			Author:       authors(c.item),
-			Summary:      truncate(c.item.Description, maxFieldBytes),
-			Content:      truncate(c.item.Content, maxFieldBytes),
+			Summary:      bus.Clip(c.item.Description, maxFieldBytes),
+			Content:      bus.Clip(c.item.Content, maxFieldBytes),
 			DiscoveredAt: timestamppb.New(now),
 			Update:       update,
 			ContentHash:  c.hash,
@@ -279,16 +279,5 @@ func authors(it *gofeed.Item) string {
 			names = append(names, a.Name)
 		}
 	}
-	return truncate(strings.Join(names, ", "), maxTitleBytes)
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
+	return bus.Clip(strings.Join(names, ", "), maxTitleBytes)
 }

@@ -173,7 +173,7 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 	inc.Organisation.Keys = orgKeys(inc.Organisation.Name, inc.Organisation.Aliases)
 
 	// Sources.
-	src := store.Source{ArticleID: aid, URL: firstNonEmpty(art.GetCanonicalUrl(), art.GetUrl(), x.GetArticleUrl()),
+	src := store.Source{ArticleID: aid, URL: cmp.Or(art.GetCanonicalUrl(), art.GetUrl(), x.GetArticleUrl()),
 		Title: art.GetTitle(), Outlet: art.GetOutlet()}
 	if art.GetPublishedAt() != nil {
 		src.PublishedAt = art.GetPublishedAt().AsTime().UTC()
@@ -353,13 +353,4 @@ func actionKeys(as []store.RegulatorAction) []string {
 		out = append(out, actionKey(a))
 	}
 	return out
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -150,7 +150,7 @@ func (s *Scraper) Article(ctx context.Context, item *bwv1.DiscoveredItem, lastTr
 		Byline:           firstNonEmpty(doc.Byline, item.GetAuthor()),
 		FetchedAt:        timestamppb.New(s.now()),
 		Language:         doc.Language,
-		Text:             truncate(doc.Text, maxTextBytes),
+		Text:             bus.Clip(doc.Text, maxTextBytes),
 		Feed:             item.GetFeedUrl(),
 		FeedTags:         item.GetFeedTags(),
 		ExtractionMethod: bwv1.ExtractionMethod_EXTRACTION_METHOD_TRAFILATURA,
@@ -191,7 +191,7 @@ func (s *Scraper) fromFeed(item *bwv1.DiscoveredItem, note string) *bwv1.Article
 		Byline:           item.GetAuthor(),
 		PublishedAt:      item.GetPublishedAt(),
 		FetchedAt:        timestamppb.New(s.now()),
-		Text:             truncate(text, maxTextBytes),
+		Text:             bus.Clip(text, maxTextBytes),
 		Feed:             item.GetFeedUrl(),
 		FeedTags:         item.GetFeedTags(),
 		ExtractionMethod: bwv1.ExtractionMethod_EXTRACTION_METHOD_FEED_CONTENT,
@@ -224,7 +224,7 @@ func fetchNote(err error) string {
 
 func shorten(s string) string {
 	if len(s) > 200 {
-		return truncate(s, 200) + "…"
+		return bus.Clip(s, 200) + "…"
 	}
 	return s
 }
@@ -267,15 +267,4 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }

@@ -32,3 +32,16 @@ func sortedKeys(m map[string]string) []string {
 func validToken(s string) bool {
 	return s != "" && !strings.ContainsAny(s, ".*> \t\r\n")
 }
+
+// Clip cuts s to at most n bytes without splitting a UTF-8 sequence. Stages
+// clip what they copy from outside into messages, which must stay under
+// NATS's 1 MiB payload limit.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

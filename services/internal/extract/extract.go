@@ -4,6 +4,7 @@ package extract
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -132,8 +133,8 @@ func (x Extractor) FromHTML(raw []byte, contentType, pageURL string) (*Document,
 		CanonicalURL: meta.canonical,
 		Title:        clean(res.Metadata.Title),
 		Byline:       clean(res.Metadata.Author),
-		SiteName:     firstNonEmpty(meta.siteName, clean(res.Metadata.Sitename)),
-		Language:     firstNonEmpty(meta.language, normalizeLanguage(res.Metadata.Language)),
+		SiteName:     cmp.Or(meta.siteName, clean(res.Metadata.Sitename)),
+		Language:     cmp.Or(meta.language, normalizeLanguage(res.Metadata.Language)),
 		PublishedAt:  res.Metadata.Date,
 		Text:         text,
 		Method:       res.method,
@@ -237,15 +238,6 @@ func (x Extractor) run(root *html.Node, base *nurl.URL) (res trafilaturaResult, 
 		res.method = MethodFallback
 	}
 	return res, nil
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // clean collapses whitespace and drops invalid UTF-8 from a metadata value.

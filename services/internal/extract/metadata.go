@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	nurl "net/url"
 	"strings"
 
@@ -29,14 +30,14 @@ func readMarkup(root *html.Node, base *nurl.URL) markup {
 		switch n.DataAtom {
 		case atom.Html:
 			if m.language == "" {
-				m.language = normalizeLanguage(firstNonEmpty(attr(n, "lang"), attr(n, "xml:lang")))
+				m.language = normalizeLanguage(cmp.Or(attr(n, "lang"), attr(n, "xml:lang")))
 			}
 		case atom.Link:
 			if linkCanonical == "" && hasToken(attr(n, "rel"), "canonical") {
 				linkCanonical = resolve(base, attr(n, "href"))
 			}
 		case atom.Meta:
-			key := strings.ToLower(firstNonEmpty(attr(n, "property"), attr(n, "name")))
+			key := strings.ToLower(cmp.Or(attr(n, "property"), attr(n, "name")))
 			content := attr(n, "content")
 			switch key {
 			case "og:url":
@@ -58,8 +59,8 @@ func readMarkup(root *html.Node, base *nurl.URL) markup {
 		}
 		return true
 	})
-	m.canonical = firstNonEmpty(linkCanonical, ogURL)
-	m.language = firstNonEmpty(m.language, contentLanguage)
+	m.canonical = cmp.Or(linkCanonical, ogURL)
+	m.language = cmp.Or(m.language, contentLanguage)
 	return m
 }
 
