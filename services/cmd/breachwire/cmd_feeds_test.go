@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/breachwire/breachwire/services/feeder"
-	"github.com/breachwire/breachwire/services/internal/app"
 	"github.com/breachwire/breachwire/services/internal/config"
 )
 
@@ -32,22 +30,12 @@ func TestFeedsCommands(t *testing.T) {
 	}
 
 	// With an instance running, through its API.
-	addr := freeAddr(t)
 	cfg := config.Default()
-	cfg.Data, cfg.HTTP = data, addr
+	cfg.Data = data
 	cfg.Stages = []string{"scraper"} // no feeder: nothing polls the example hosts
 	cfg.Feeds = []config.Feed{{URL: "https://configured.example/rss"}}
-	ctx, cancel := context.WithCancel(t.Context())
-	runDone := make(chan error, 1)
-	go func() { runDone <- app.Run(ctx, &cfg, discardLogger(), "test") }()
-	defer func() {
-		cancel()
-		if err := <-runDone; err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}()
-	waitReady(t, "http://"+addr, runDone)
-	api := map[string]string{"BREACHWIRE_DATA": data, "BREACHWIRE_SERVER": "http://" + addr}
+	base := startInstance(t, cfg)
+	api := map[string]string{"BREACHWIRE_DATA": data, "BREACHWIRE_SERVER": base}
 
 	out, stderr, code = runCLI(t, api, "feeds", "status", "--format", "json")
 	if code != 0 {

@@ -282,23 +282,13 @@ func TestDLQCommandsThroughServerAndDataDir(t *testing.T) {
 	}
 
 	// With an instance running, the same commands go through its API.
-	addr := freeAddr(t)
 	cfg := config.Default()
-	cfg.Data, cfg.HTTP = data, addr
+	cfg.Data = data
 	// Only the feeder: a scraper would take the replayed message and, it
 	// being no valid item, dead-letter it again.
 	cfg.Stages = []string{"feeder"}
-	ctx, cancel := context.WithCancel(t.Context())
-	runDone := make(chan error, 1)
-	go func() { runDone <- app.Run(ctx, &cfg, discardLogger(), "test") }()
-	defer func() {
-		cancel()
-		if err := <-runDone; err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}()
-	waitReady(t, "http://"+addr, runDone)
-	srvEnv := map[string]string{"BREACHWIRE_DATA": data, "BREACHWIRE_SERVER": "http://" + addr}
+	base := startInstance(t, cfg)
+	srvEnv := map[string]string{"BREACHWIRE_DATA": data, "BREACHWIRE_SERVER": base}
 
 	// The data directory is locked by the instance.
 	if _, stderr, code := runCLI(t, map[string]string{"BREACHWIRE_DATA": data}, "dlq", "list"); code == 0 || !strings.Contains(stderr, "does not answer") {
@@ -309,10 +299,10 @@ func TestDLQCommandsThroughServerAndDataDir(t *testing.T) {
 		t.Fatalf("api list: %d %q %q", code, out, stderr)
 	}
 	// Without the token the API refuses.
-	if _, stderr, code := runCLI(t, map[string]string{"BREACHWIRE_SERVER": "http://" + addr, "BREACHWIRE_DATA": t.TempDir()}, "dlq", "list"); code != 2 || !strings.Contains(stderr, "admin token") {
+	if _, stderr, code := runCLI(t, map[string]string{"BREACHWIRE_SERVER": base, "BREACHWIRE_DATA": t.TempDir()}, "dlq", "list"); code != 2 || !strings.Contains(stderr, "admin token") {
 		t.Fatalf("no token: %d %q", code, stderr)
 	}
-	if _, stderr, code := runCLI(t, map[string]string{"BREACHWIRE_SERVER": "http://" + addr, "BREACHWIRE_ADMIN_TOKEN": "wrong"}, "dlq", "list"); code != 1 || !strings.Contains(stderr, "401") {
+	if _, stderr, code := runCLI(t, map[string]string{"BREACHWIRE_SERVER": base, "BREACHWIRE_ADMIN_TOKEN": "wrong"}, "dlq", "list"); code != 1 || !strings.Contains(stderr, "401") {
 		t.Fatalf("wrong token: %d %q", code, stderr)
 	}
 	out, stderr, code = runCLI(t, srvEnv, "dlq", "replay", fmt.Sprint(dls[0].Seq))
