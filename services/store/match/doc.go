@@ -1,0 +1,168 @@
+package match
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/document"
+
+	"github.com/breachwire/breachwire/services/store"
+)
+
+// analyzer is the Bleve store's breachwire_text analyser (bleve/mapping.go):
+// Unicode word segmentation and lower-casing. Both parts are stateless, so
+// one value serves every goroutine.
+var analyzer = &analysis.DefaultAnalyzer{
+	Tokenizer:    unicode.NewUnicodeTokenizer(),
+	TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter()},
+}
+
+// textField and keywordField index the analysed and keyword fields of a Doc.
+type (
+	textField    uint8
+	keywordField uint8
+)
+
+const (
+	fieldText textField = iota
+	fieldOrganisation
+	numTextFields
+)
+
+const (
+	fieldID keywordField = iota
+	fieldCause
+	fieldRegulator
+	fieldAction
+	fieldJurisdiction
+	fieldDataType
+	fieldOutlet
+	numKeywordFields
+)
+
+// position is where a token occurs: which value of a multi-valued field
+// and its position within that value. Phrases never cross values, as in
+// Bleve (array positions) and Elasticsearch (position_increment_gap).
+type position struct {
+	value, pos int32
+}
+
+// terms maps each token of an analysed field to its positions, in order.
+type terms map[string][]position
+
+// Doc is an incident analysed once for matching against many queries: the
+// tokens of its text fields, its lower-cased keywords, numbers and dates.
+// It is read-only after NewDoc, so any number of goroutines may match it.
+type Doc struct {
+	text     [numTextFields]terms
+	keywords [numKeywordFields][]string
+	records  optional[float64]
+	year     optional[float64]
+	first    optional[int64] // first_reported, Unix nanoseconds
+	updated  optional[int64] // last_updated, Unix nanoseconds
+}
+
+type optional[T any] struct {
+	v  T
+	ok bool
+}
+
+// NewDoc analyses an incident the way the Bleve store indexes it
+// (bleve/mapping.go incidentDoc).
+func NewDoc(inc *store.Incident) *Doc {
+	d := &Doc{}
+	names := append([]string{inc.Organisation.Name}, inc.Organisation.Aliases...)
+	d.text[fieldOrganisation] = analyse(names)
+
+	text := append([]string(nil), names...)
+	var outlets []string
+	for _, s := range inc.Sources {
+		text = append(text, s.Title, s.Outlet)
+		outlets = append(outlets, s.Outlet)
+	}
+	if inc.Records != nil {
+		d.records = optional[float64]{float64(inc.Records.Value), true}
+		for _, r := range inc.Records.Reported {
+			text = append(text, r.Quote)
+		}
+	}
+	var regulators, actions []string
+	for _, a := range inc.RegulatorActions {
+		text = append(text, a.Quote)
+		regulators = append(regulators, a.Regulator)
+		actions = append(actions, a.Action)
+	}
+	d.text[fieldText] = analyse(text)
+
+	d.keywords[fieldID] = lower(inc.ID)
+	d.keywords[fieldCause] = lower(append([]string{inc.Cause.Primary}, inc.Cause.Contributing...)...)
+	d.keywords[fieldRegulator] = lower(regulators...)
+	d.keywords[fieldAction] = lower(actions...)
+	d.keywords[fieldJurisdiction] = lower(inc.Jurisdiction)
+	d.keywords[fieldDataType] = lower(inc.DataTypes...)
+	d.keywords[fieldOutlet] = lower(outlets...)
+
+	if inc.Year != 0 {
+		d.year = optional[float64]{float64(inc.Year), true}
+	}
+	d.first = instant(inc.FirstReported)
+	d.updated = instant(inc.LastUpdated)
+	return d
+}
+
+// analyse tokenises each value; positions restart in each value, as they
+// do in Bleve's array fields.
+func analyse(values []string) terms {
+	out := terms{}
+	for i, v := range values {
+		for _, tok := range analyzer.Analyze([]byte(v)) {
+			term := string(tok.Term)
+			out[term] = append(out[term], position{value: int32(i), pos: int32(tok.Position)})
+		}
+	}
+	return out
+}
+
+// lower is the distinct non-empty values, lower-cased (bleve/mapping.go).
+func lower(vs ...string) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		v = strings.ToLower(v)
+		if v != "" && !contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func contains(vs []string, v string) bool {
+	for _, x := range vs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// instant is a date as Bleve indexes it: the zero time (and anything Bleve
+// cannot represent in Unix nanoseconds) is not indexed, i.e. missing.
+func instant(t time.Time) optional[int64] {
+	if t.IsZero() || t.Before(document.MinTimeRepresentable) || t.After(document.MaxTimeRepresentable) {
+		return optional[int64]{}
+	}
+	return optional[int64]{t.UnixNano(), true}
+}
+
+// within reports whether v is in [lo, hi] with the given inclusivity.
+func within(v, lo, hi float64, loIncl, hiIncl bool) bool {
+	if v < lo || v == lo && !loIncl {
+		return false
+	}
+	return v < hi || v == hi && hiIncl
+}
+
+var infinity = math.Inf(1)
