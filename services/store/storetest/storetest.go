@@ -16,7 +16,9 @@
 //   - a nil Request.Query is All; a Size above query.MaxSize is clamped, not
 //     refused; a malformed cursor is an error;
 //   - concurrent creates of one id: exactly one succeeds, the rest get
-//     ErrConflict.
+//     ErrConflict;
+//   - the in-memory matcher (store/match) accepts exactly the incidents
+//     Search returns, for every query case and for random queries.
 package storetest
 
 import (
@@ -76,6 +78,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Paging", func(t *testing.T) { testPaging(t, loaded(t)) })
 	t.Run("FromTo", func(t *testing.T) { testFromTo(t, loaded(t)) })
 	t.Run("Facets", func(t *testing.T) { testFacets(t, loaded(t)) })
+	t.Run("Match", func(t *testing.T) { testMatchCases(t, loaded(t)) })
+	t.Run("MatchRandom", func(t *testing.T) { testMatchRandom(t, loaded(t)) })
 }
 
 func testGet(t *testing.T, s store.Store) {
