@@ -244,7 +244,7 @@ func TestShippedConfig(t *testing.T) {
 		t.Fatalf("service user cannot declare the topology: %v", err)
 	}
 	pub := bus.NewPublisher(js)
-	publish := func(subject, id, data string) {
+	publish := func(t *testing.T, subject, id, data string) {
 		t.Helper()
 		if _, err := pub.Publish(ctx, subject, id, []byte(data), nil); err != nil {
 			t.Fatalf("service publish: %v", err)
@@ -277,9 +277,9 @@ func TestShippedConfig(t *testing.T) {
 		bobAlerts := bob.subscribe(t, bus.SubjectAlertsPrefix+bobSub, "")
 		bobIncidents := bob.subscribe(t, bus.SubjectIncidentsNew, "")
 
-		publish(bus.SubjectAlertsPrefix+aliceSub, "alert-a-1", `{"subscription":"sub_a","n":1}`)
-		publish(bus.SubjectAlertsPrefix+bobSub, "alert-b-1", `{"subscription":"sub_b","n":1}`)
-		publish(bus.SubjectIncidentsNew, "incident-1", `{"kind":"new"}`)
+		publish(t, bus.SubjectAlertsPrefix+aliceSub, "alert-a-1", `{"subscription":"sub_a","n":1}`)
+		publish(t, bus.SubjectAlertsPrefix+bobSub, "alert-b-1", `{"subscription":"sub_b","n":1}`)
+		publish(t, bus.SubjectIncidentsNew, "incident-1", `{"kind":"new"}`)
 
 		receive(t, aliceAlerts, bus.SubjectAlertsPrefix+aliceSub, `{"subscription":"sub_a","n":1}`)
 		receive(t, bobAlerts, bus.SubjectAlertsPrefix+bobSub, `{"subscription":"sub_b","n":1}`)
@@ -320,8 +320,8 @@ func TestShippedConfig(t *testing.T) {
 		if _, err := subsKV.Put(ctx, bobSub, []byte(`{"webhook_secret":"s3cret"}`)); err != nil {
 			t.Fatal(err)
 		}
-		publish(bus.SubjectArticles, "article-1", `{"title":"t"}`)
-		publish(bus.SubjectAlertsPrefix+bobSub, "alert-b-2", `{"subscription":"sub_b","n":2}`)
+		publish(t, bus.SubjectArticles, "article-1", `{"title":"t"}`)
+		publish(t, bus.SubjectAlertsPrefix+bobSub, "alert-b-2", `{"subscription":"sub_b","n":2}`)
 		// Bob got his alert, and alice's connection has caught up with
 		// everything the server sent before it: denied subscriptions got nothing.
 		receive(t, bobAlerts, bus.SubjectAlertsPrefix+bobSub, `{"subscription":"sub_b","n":2}`)
