@@ -15,6 +15,7 @@ const (
 	SubjectExtractions      = "bw.extractions"
 	SubjectIncidentsNew     = "bw.incidents.new"
 	SubjectIncidentsUpdated = "bw.incidents.updated"
+	SubjectIncidentsAll     = "bw.incidents.>"
 	SubjectDLQPrefix        = "bw.dlq."
 	SubjectAlertsPrefix     = "bw.alerts."
 )
@@ -111,7 +112,7 @@ func DefaultTopology(l Limits) Topology {
 			stream(StreamDiscovered, []string{SubjectDiscovered}, jetstream.WorkQueuePolicy),
 			stream(StreamArticles, []string{SubjectArticles}, jetstream.LimitsPolicy),
 			stream(StreamExtractions, []string{SubjectExtractions}, jetstream.WorkQueuePolicy),
-			stream(StreamIncidents, []string{"bw.incidents.>"}, jetstream.LimitsPolicy),
+			stream(StreamIncidents, []string{SubjectIncidentsAll}, jetstream.LimitsPolicy),
 			stream(StreamDLQ, []string{SubjectDLQPrefix + ">"}, jetstream.LimitsPolicy),
 			stream(StreamAlerts, []string{SubjectAlertsPrefix + ">"}, jetstream.LimitsPolicy),
 		},
