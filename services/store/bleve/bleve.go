@@ -42,6 +42,10 @@ type Store struct {
 	closed chan struct{}
 	done   chan struct{} // closed when the committer has exited
 	once   sync.Once
+	// closeErr is the result of the one real Close; later calls return it
+	// (Bleve's own Close panics when called twice).
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // batch is one group commit: the writes of every caller that arrived while
@@ -99,11 +103,13 @@ func openIndex(path string, m mapping.IndexMapping) (blevesearch.Index, error) {
 	return idx, nil
 }
 
-// Close waits for pending writes and closes the indexes.
+// Close waits for pending writes and closes the indexes; calling it again
+// returns the first call's result.
 func (s *Store) Close() error {
 	s.once.Do(func() { close(s.closed) })
 	<-s.done
-	return errors.Join(s.incidents.Close(), s.articles.Close())
+	s.closeOnce.Do(func() { s.closeErr = errors.Join(s.incidents.Close(), s.articles.Close()) })
+	return s.closeErr
 }
 
 // Ping reports whether the indexes answer.

@@ -102,3 +102,21 @@ func TestRejectsEmptyID(t *testing.T) {
 		t.Errorf("article without id: %v, want ErrRejected", err)
 	}
 }
+
+// A second Close returns the first one's result instead of panicking
+// inside Bleve, and a closed store says so.
+func TestCloseTwice(t *testing.T) {
+	s, err := bleve.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	if err := s.Ping(t.Context()); err == nil {
+		t.Fatal("a closed store answers ping")
+	}
+}
