@@ -19,6 +19,7 @@ require (
 	github.com/elastic/go-elasticsearch/v8 v8.19.7
 	github.com/mmcdole/gofeed v1.4.2
 	github.com/temoto/robotstxt v1.1.2
+	golang.org/x/sync v0.24.0
 )
 
 require (

@@ -18,6 +18,11 @@ const (
 	SubjectIncidentsAll     = "bw.incidents.>"
 	SubjectDLQPrefix        = "bw.dlq."
 	SubjectAlertsPrefix     = "bw.alerts."
+	// SubjectAlertLogPrefix is where the alerter stores alerts (stream
+	// ALERTS); the stream republishes each stored alert once on
+	// bw.alerts.<id>, so a publish that JetStream drops as a duplicate never
+	// reaches a subscriber twice.
+	SubjectAlertLogPrefix = "bw.alertlog."
 )
 
 // Stream names.
@@ -37,6 +42,8 @@ const (
 	StageClassifier = "classifier"
 	StageIndexer    = "indexer"
 	StageAlerter    = "alerter"
+	// StageWebhooks delivers alerts to subscribers' webhooks.
+	StageWebhooks = "webhooks"
 )
 
 // KV bucket names.
@@ -44,6 +51,7 @@ const (
 	BucketSeen          = "bw_seen"
 	BucketFeeds         = "bw_feeds"
 	BucketSubscriptions = "bw_subscriptions"
+	BucketAlerted       = "bw_alerted"
 )
 
 // ConsumerDecl is a durable pull consumer bound to a stream.
@@ -90,6 +98,7 @@ var StageConsumers = map[string]string{
 	StageClassifier: StreamArticles,
 	StageIndexer:    StreamExtractions,
 	StageAlerter:    StreamIncidents,
+	StageWebhooks:   StreamAlerts,
 }
 
 // DefaultTopology is the design's topology with the given limits.
@@ -107,6 +116,8 @@ func DefaultTopology(l Limits) Topology {
 			Replicas:   l.Replicas,
 		}
 	}
+	alerts := stream(StreamAlerts, []string{SubjectAlertLogPrefix + ">"}, jetstream.LimitsPolicy)
+	alerts.RePublish = &jetstream.RePublish{Source: SubjectAlertLogPrefix + ">", Destination: SubjectAlertsPrefix + ">"}
 	t := Topology{
 		Streams: []jetstream.StreamConfig{
 			stream(StreamDiscovered, []string{SubjectDiscovered}, jetstream.WorkQueuePolicy),
@@ -114,12 +125,13 @@ func DefaultTopology(l Limits) Topology {
 			stream(StreamExtractions, []string{SubjectExtractions}, jetstream.WorkQueuePolicy),
 			stream(StreamIncidents, []string{SubjectIncidentsAll}, jetstream.LimitsPolicy),
 			stream(StreamDLQ, []string{SubjectDLQPrefix + ">"}, jetstream.LimitsPolicy),
-			stream(StreamAlerts, []string{SubjectAlertsPrefix + ">"}, jetstream.LimitsPolicy),
+			alerts,
 		},
 		Buckets: []jetstream.KeyValueConfig{
 			{Bucket: BucketSeen, TTL: l.SeenTTL, Storage: jetstream.FileStorage, Replicas: l.Replicas, Description: "dedupe keys of discovered items"},
 			{Bucket: BucketFeeds, History: 1, Storage: jetstream.FileStorage, Replicas: l.Replicas, Description: "feed poll state and health"},
 			{Bucket: BucketSubscriptions, History: 1, Storage: jetstream.FileStorage, Replicas: l.Replicas, Description: "alert subscriptions"},
+			{Bucket: BucketAlerted, History: 1, Storage: jetstream.FileStorage, Replicas: l.Replicas, Description: "alerts published, per (subscription, incident, revision)"},
 		},
 	}
 	for _, stage := range sortedKeys(StageConsumers) {

@@ -277,8 +277,8 @@ func TestShippedConfig(t *testing.T) {
 		bobAlerts := bob.subscribe(t, bus.SubjectAlertsPrefix+bobSub, "")
 		bobIncidents := bob.subscribe(t, bus.SubjectIncidentsNew, "")
 
-		publish(t, bus.SubjectAlertsPrefix+aliceSub, "alert-a-1", `{"subscription":"sub_a","n":1}`)
-		publish(t, bus.SubjectAlertsPrefix+bobSub, "alert-b-1", `{"subscription":"sub_b","n":1}`)
+		publish(t, bus.SubjectAlertLogPrefix+aliceSub, "alert-a-1", `{"subscription":"sub_a","n":1}`)
+		publish(t, bus.SubjectAlertLogPrefix+bobSub, "alert-b-1", `{"subscription":"sub_b","n":1}`)
 		publish(t, bus.SubjectIncidentsNew, "incident-1", `{"kind":"new"}`)
 
 		receive(t, aliceAlerts, bus.SubjectAlertsPrefix+aliceSub, `{"subscription":"sub_a","n":1}`)
@@ -305,6 +305,7 @@ func TestShippedConfig(t *testing.T) {
 			"bw.>", ">", "*.>",
 			bus.SubjectArticles, bus.SubjectDiscovered, bus.SubjectExtractions,
 			bus.SubjectDLQPrefix + ">",
+			bus.SubjectAlertLogPrefix + aliceSub, bus.SubjectAlertLogPrefix + ">",
 			"$KV.>", "$KV." + bus.BucketSubscriptions + ".>",
 			"$JS.API.>", "$JS.EVENT.>", "$SYS.>", "_INBOX.>",
 		}
@@ -321,7 +322,7 @@ func TestShippedConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		publish(t, bus.SubjectArticles, "article-1", `{"title":"t"}`)
-		publish(t, bus.SubjectAlertsPrefix+bobSub, "alert-b-2", `{"subscription":"sub_b","n":2}`)
+		publish(t, bus.SubjectAlertLogPrefix+bobSub, "alert-b-2", `{"subscription":"sub_b","n":2}`)
 		// Bob got his alert, and alice's connection has caught up with
 		// everything the server sent before it: denied subscriptions got nothing.
 		receive(t, bobAlerts, bus.SubjectAlertsPrefix+bobSub, `{"subscription":"sub_b","n":2}`)
