@@ -122,8 +122,11 @@ func AlertID(subscriptionID, incidentID string, revision int64) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// jsonAlert renders alerts as the public JSON of bw.alerts.*.
-var jsonAlert = protojson.MarshalOptions{UseProtoNames: true}
+// MarshalAlert renders an alert as the public JSON of bw.alerts.*:
+// protojson with the proto field names, so jq filters read like the schema.
+func MarshalAlert(a *bwv1.Alert) ([]byte, error) {
+	return protojson.MarshalOptions{UseProtoNames: true}.Marshal(a)
+}
 
 // deliver publishes the alert of ev for s unless it was published before.
 // The alerted bucket remembers every alert for good; the stream's
@@ -142,7 +145,7 @@ func (a *Alerter) deliver(ctx context.Context, s *Subscription, ev *bwv1.Inciden
 		AlertId: id, SubscriptionId: s.ID, SubscriptionName: s.Name, Kind: ev.GetKind(),
 		Incident: inc, Changes: ev.GetChanges(), EventId: ev.GetEventId(), OccurredAt: ev.GetOccurredAt(),
 	}
-	data, err := jsonAlert.Marshal(alert)
+	data, err := MarshalAlert(alert)
 	if err != nil {
 		return bus.Permanentf("encode alert: %w", err)
 	}

@@ -37,13 +37,15 @@ type Feeds interface {
 type Options struct {
 	// Ready reports nil when NATS is connected, streams are declared and the
 	// store is open.
-	Ready      func(ctx context.Context) error
-	Metrics    http.Handler
-	DLQ        DeadLetters
-	Feeds      Feeds
-	Incidents  Incidents
-	AdminToken string
-	Logger     *slog.Logger
+	Ready     func(ctx context.Context) error
+	Metrics   http.Handler
+	DLQ       DeadLetters
+	Feeds     Feeds
+	Incidents Incidents
+	// Subscriptions serves the subscription API and the Atom feeds.
+	Subscriptions Subscriptions
+	AdminToken    string
+	Logger        *slog.Logger
 }
 
 // NewHandler returns the process's HTTP handler.
@@ -73,6 +75,7 @@ func NewHandler(o Options) http.Handler {
 		mux.HandleFunc("GET /api/v1/facets", s.facets)
 		mux.HandleFunc("GET /api/v1/articles/{id}", s.articleGet)
 	}
+	s.routeSubscriptions(mux)
 	mux.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(openAPI)
@@ -147,11 +150,19 @@ type DLQRequest struct {
 	Seqs  []uint64 `json:"seqs,omitempty"`
 }
 
-func (s *server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+// decodeBody reads a JSON request body of at most 1 MiB into v.
+func (s *server) decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
 		writeError(w, http.StatusBadRequest, "request body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (s *server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if !s.decodeBody(w, r, v) {
 		return false
 	}
 	if s.o.DLQ == nil {

@@ -38,6 +38,8 @@ func commands() []command {
 		{"export", "export --format jsonl|csv [QUERY]", "stream every matching incident", cmdExport},
 		{"incidents", "incidents show ID", "print one incident as JSON", cmdIncidents},
 		{"index", "index migrate", "Elasticsearch: new index version, reindex, swap the alias", cmdIndex},
+		{"subscribe", "subscribe --name N --query Q [flags]", "save a search and be alerted; prints {id, token, secret}", cmdSubscribe},
+		{"subscriptions", "subscriptions list|show|delete|nats-user", "manage alert subscriptions; write a journalist's NATS user", cmdSubscriptions},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -45,7 +46,20 @@ func TestSeedsEndToEnd(t *testing.T) {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	var items strings.Builder
+	// The later Co-operative Life Planning article is held back until the
+	// rest is indexed, so that it revises an existing incident (an update
+	// alert) whatever order the stages would have taken them in.
+	held := -1
+	for i := 1; i < len(labels); i++ {
+		if labels[i].Incident == labels[i-1].Incident && strings.HasPrefix(labels[i].Incident, "co-operative") {
+			held = i
+		}
+	}
+	if held < 0 {
+		t.Fatal("no second Co-operative Life Planning article in the seed labels")
+	}
+	var release atomic.Bool
+	items := make([]string, len(labels))
 	for i, l := range labels {
 		text, err := os.ReadFile(filepath.Join(seedsDir, l.File))
 		if err != nil {
@@ -68,22 +82,30 @@ func TestSeedsEndToEnd(t *testing.T) {
 		if pub.IsZero() {
 			pub, _ = time.Parse("2006", l.Published)
 		}
-		fmt.Fprintf(&items, "<item><guid>seed-%d</guid><link>%s%s</link><title>%s</title><pubDate>%s</pubDate></item>",
+		items[i] = fmt.Sprintf("<item><guid>seed-%d</guid><link>%s%s</link><title>%s</title><pubDate>%s</pubDate></item>",
 			i, srv.URL, path, html.EscapeString(lines[0]), pub.Add(time.Duration(i)*time.Hour).Format(time.RFC1123Z))
 	}
 	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		var b strings.Builder
+		for i, it := range items {
+			if i != held || release.Load() {
+				b.WriteString(it)
+			}
+		}
 		w.Header().Set("Content-Type", "application/rss+xml")
-		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Seeds</title>%s</channel></rss>`, items.String())
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Seeds</title>%s</channel></rss>`, b.String())
 	})
 
 	addr := freeAddr(t)
 	data := t.TempDir()
+	subs := seedSubscriptions(t, data, addr)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
 	go func() {
 		var out bytes.Buffer
-		err := run(ctx, []string{"run", "--data", data, "--http", addr, "--allow-private-networks", "--feed", srv.URL + "/feed.xml", "--log-level", "warn"},
+		err := run(ctx, []string{"run", "--data", data, "--http", addr, "--allow-private-networks", "--feed", srv.URL + "/feed.xml",
+			"--feed-min-interval", "500ms", "--feed-max-interval", "1s", "--log-level", "warn"},
 			strings.NewReader(""), &out, &stderr, func(string) string { return "" })
 		done <- exitCode(err, &stderr)
 	}()
@@ -100,17 +122,23 @@ func TestSeedsEndToEnd(t *testing.T) {
 	defer stop()
 	base := "http://" + addr
 	waitReady(t, base, nil)
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		_, m := get(t, base+"/metrics")
-		if strings.Contains(m, fmt.Sprintf(`breachwire_stage_processed_total{stage="indexer"} %d`, len(labels))) {
-			break
+	indexed := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(90 * time.Second)
+		for {
+			_, m := get(t, base+"/metrics")
+			if strings.Contains(m, fmt.Sprintf(`breachwire_stage_processed_total{stage="indexer"} %d`, n)) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("pipeline did not index %d articles; metrics:\n%s", n, grepLines(m, "stage_"))
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pipeline did not finish; metrics:\n%s", grepLines(m, "stage_"))
-		}
-		time.Sleep(200 * time.Millisecond)
 	}
+	indexed(len(labels) - 1)
+	release.Store(true)
+	indexed(len(labels))
 	code, body := get(t, base+"/api/v1/incidents?size=50")
 	if code != 200 {
 		t.Fatalf("incidents: %d %s", code, body)
@@ -169,6 +197,7 @@ func TestSeedsEndToEnd(t *testing.T) {
 		}
 	}
 	t.Logf("incidents: %v", names)
+	subs.check(t, base, data)
 
 	// The same store through the command line and the other endpoints.
 	api := map[string]string{"BREACHWIRE_SERVER": base, "BREACHWIRE_DATA": data}

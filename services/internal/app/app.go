@@ -19,6 +19,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/alerter"
 	"github.com/breachwire/breachwire/services/classifier"
 	"github.com/breachwire/breachwire/services/classifier/rules"
 	"github.com/breachwire/breachwire/services/feeder"
@@ -36,8 +38,8 @@ import (
 
 // Stages lists every stage this binary can run, in pipeline order.
 func Stages() []pipeline.Stage {
-	// The alerter joins here when it lands.
-	return []pipeline.Stage{feeder.Stage(), scraper.Stage(), classifier.Stage(rules.New()), indexer.Stage()}
+	return []pipeline.Stage{feeder.Stage(), scraper.Stage(), classifier.Stage(rules.New()), indexer.Stage(),
+		alerter.Stage(), alerter.WebhookStage()}
 }
 
 // StageNames lists the names of Stages().
@@ -72,10 +74,11 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 		readyFn func(context.Context) error
 		dlq     *bus.DLQ
 		feeds   *feeder.Registry
+		subs    *alerter.Registry
 	)
-	setReady := func(f func(context.Context) error, d *bus.DLQ, r *feeder.Registry) {
+	setReady := func(f func(context.Context) error, d *bus.DLQ, r *feeder.Registry, sr *alerter.Registry) {
 		readyMu.Lock()
-		readyFn, dlq, feeds = f, d, r
+		readyFn, dlq, feeds, subs = f, d, r, sr
 		readyMu.Unlock()
 	}
 	handler := web.NewHandler(web.Options{
@@ -88,12 +91,13 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 			}
 			return f(ctx)
 		},
-		Metrics:    promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}),
-		DLQ:        lazyDLQ{get: func() *bus.DLQ { readyMu.RLock(); defer readyMu.RUnlock(); return dlq }},
-		Feeds:      lazyFeeds{get: func() *feeder.Registry { readyMu.RLock(); defer readyMu.RUnlock(); return feeds }},
-		Incidents:  lazyStore{ref: &storeRef},
-		AdminToken: adminToken,
-		Logger:     log,
+		Metrics:       promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}),
+		DLQ:           lazyDLQ{get: func() *bus.DLQ { readyMu.RLock(); defer readyMu.RUnlock(); return dlq }},
+		Feeds:         lazyFeeds{get: func() *feeder.Registry { readyMu.RLock(); defer readyMu.RUnlock(); return feeds }},
+		Incidents:     lazyStore{ref: &storeRef},
+		Subscriptions: lazySubscriptions{get: func() *alerter.Registry { readyMu.RLock(); defer readyMu.RUnlock(); return subs }},
+		AdminToken:    adminToken,
+		Logger:        log,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP)
 	if err != nil {
@@ -128,6 +132,12 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 		conn.Close()
 		return err
 	}
+	subReg, err := alerter.OpenRegistry(ctx, conn.JS)
+	if err != nil {
+		shutdownHTTP()
+		conn.Close()
+		return err
+	}
 	st, err := OpenStore(ctx, cfg, log)
 	if err != nil {
 		shutdownHTTP()
@@ -146,7 +156,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 			return fmt.Errorf("store: %w", err)
 		}
 		return nil
-	}, bus.NewDLQ(conn.JS), reg)
+	}, bus.NewDLQ(conn.JS), reg, subReg)
 
 	selected := selectStages(cfg.Stages)
 	client := safehttp.New(safehttp.Options{
@@ -190,7 +200,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 	case <-time.After(ShutdownBudget - 5*time.Second):
 		log.Warn("stages did not finish in time; unacked messages will be redelivered")
 	}
-	setReady(nil, nil, nil)
+	setReady(nil, nil, nil, nil)
 	shutdownHTTP()
 	if err := st.Close(); err != nil {
 		log.Error("closing the store", "err", err)
@@ -277,6 +287,64 @@ func (l lazyFeeds) Remove(ctx context.Context, urlOrID string) (feeder.Entry, er
 		return r.Remove(ctx, urlOrID)
 	}
 	return feeder.Entry{}, errNotReady
+}
+
+// lazySubscriptions lets the HTTP server start before NATS is up.
+type lazySubscriptions struct{ get func() *alerter.Registry }
+
+func (l lazySubscriptions) registry() (*alerter.Registry, error) {
+	if r := l.get(); r != nil {
+		return r, nil
+	}
+	return nil, errNotReady
+}
+
+func (l lazySubscriptions) Create(ctx context.Context, sp alerter.Spec) (alerter.Created, error) {
+	r, err := l.registry()
+	if err != nil {
+		return alerter.Created{}, err
+	}
+	return r.Create(ctx, sp)
+}
+
+func (l lazySubscriptions) List(ctx context.Context) ([]*alerter.Subscription, error) {
+	r, err := l.registry()
+	if err != nil {
+		return nil, err
+	}
+	return r.List(ctx)
+}
+
+func (l lazySubscriptions) Get(ctx context.Context, id string) (*alerter.Subscription, error) {
+	r, err := l.registry()
+	if err != nil {
+		return nil, err
+	}
+	return r.Get(ctx, id)
+}
+
+func (l lazySubscriptions) Delete(ctx context.Context, id string) (*alerter.Subscription, error) {
+	r, err := l.registry()
+	if err != nil {
+		return nil, err
+	}
+	return r.Delete(ctx, id)
+}
+
+func (l lazySubscriptions) ByToken(ctx context.Context, token string) (*alerter.Subscription, error) {
+	r, err := l.registry()
+	if err != nil {
+		return nil, err
+	}
+	return r.ByToken(ctx, token)
+}
+
+func (l lazySubscriptions) Alerts(ctx context.Context, id string, limit int) ([]*bwv1.Alert, error) {
+	r, err := l.registry()
+	if err != nil {
+		return nil, err
+	}
+	return r.Alerts(ctx, id, limit)
 }
 
 // lazyStore lets the HTTP server start before the store is open.

@@ -185,18 +185,35 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 			return nil, nil, err
 		}
 	}
-	c.Bind(fs)
+	// A subcommand's own flag wins over a setting of the same name (the
+	// subscribe command's --nats asks for NATS delivery); that setting is
+	// then read from the environment and the file only.
+	own := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { own[f.Name] = true })
+	settings := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	c.Bind(settings)
+	settings.VisitAll(func(f *flag.Flag) {
+		if !own[f.Name] {
+			fs.Var(f.Value, f.Name, f.Usage)
+		}
+	})
 	fs.String("config", path, "YAML configuration file")
 	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
+	fromEnv := func(set *flag.FlagSet, f *flag.Flag) {
 		if f.Name == "config" || envErr != nil {
 			return
 		}
 		if v := getenv(EnvName(f.Name)); v != "" {
-			if err := fs.Set(f.Name, v); err != nil {
+			if err := set.Set(f.Name, v); err != nil {
 				envErr = usagef("%s: %v", EnvName(f.Name), err)
 			}
 			c.set[f.Name] = true
+		}
+	}
+	settings.VisitAll(func(f *flag.Flag) { fromEnv(settings, f) })
+	fs.VisitAll(func(f *flag.Flag) {
+		if own[f.Name] && settings.Lookup(f.Name) == nil {
+			fromEnv(fs, f)
 		}
 	})
 	if envErr != nil {
@@ -209,7 +226,11 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		}
 		return nil, nil, &UsageError{Err: err}
 	}
-	fs.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
+	fs.Visit(func(f *flag.Flag) {
+		if !own[f.Name] || settings.Lookup(f.Name) == nil {
+			c.set[f.Name] = true
+		}
+	})
 	if c.FeedsFile != "" {
 		if err := c.loadFeedsFile(c.FeedsFile); err != nil {
 			return nil, nil, err
