@@ -26,7 +26,15 @@ import (
 // and scam counts.) Note what the fit says about the labelled news: any
 // talk of data accessed, even hedged ("may have been") or denied ("no
 // evidence that ... was accessed"), makes a breach story more likely; a
-// victim "hit by" ransomware alone is a coin toss.
+// victim "hit by" ransomware alone is a coin toss; and a theft verb counts
+// whatever was taken (a film, game code, "stolen" on its own), so it is a
+// feature apart from the data-noun rule. Money is the exception: "steal
+// funds" is fraud, so a money word keeps a sentence from being a theft of
+// data. (Tried under cross-validation and dropped, adding nothing: requiring
+// the data noun within a few words of the verb, first-person statements,
+// second-person warnings about scams, data inventories ("including names
+// and addresses"), espionage words, counts of affected people anywhere,
+// and pairwise products of the cue families.)
 
 // breachRole is what a relevance keyword says about the sentence it is in.
 type breachRole uint8
@@ -123,6 +131,7 @@ const (
 	cueNeg                          // denial: "no evidence", "was not", "no personal"
 	cueHack                         // "hacked", "hacking", "hack"
 	cueData                         // personal or confidential data: "personal information", "passwords"
+	cueSteal                        // a theft verb, whatever was taken: "stole", "stolen", "stealing"
 )
 
 var relevanceCues = []struct {
@@ -170,6 +179,7 @@ var relevanceCues = []struct {
 		"date of birth", "addresses", "medical records", "health information", "patient data", "patient information",
 		"account information", "account details", "login details", "records", "confidential", "emails", "documents",
 		"source code", "intellectual property"}},
+	{cueSteal, []string{"steal", "steals", "stole", "stolen", "stealing"}},
 	{cueNeg, []string{"no evidence", "no indication", "no sign", "no signs", "no personal", "no customer", "no data",
 		"no information", "no sensitive", "not been accessed", "not accessed", "not compromised", "was not",
 		"were not", "has not", "have not", "had not", "did not", "nothing"}},
@@ -212,6 +222,7 @@ const (
 	wordHacked                     // an attack word: "hacked", "cyberattack", "hit"
 	wordScam                       // "scam", "phishing", "fake", "warning"
 	wordExplain                    // a how-to or trend headline: "how", "why", "rise", "report"
+	wordMoney                      // what thieves take that is not data: "money", "funds", "bitcoin"
 )
 
 // wordPhraseStart marks (in wordClasses) a word that begins a two- or
@@ -246,6 +257,8 @@ var wordClasses = func() map[string]uint16 {
 	add(wordPeople, "customers", "customer", "users", "user", "accounts", "patients", "people", "employees",
 		"members", "students", "individuals", "clients", "consumers", "subscribers", "players", "voters",
 		"passengers", "guests", "taxpayers", "staff", "workers", "residents", "records", "account holders")
+	add(wordMoney, "money", "funds", "cash", "bitcoin", "bitcoins", "coins", "cryptocurrency", "ether", "payments",
+		"refund", "refunds", "wallet", "wallets")
 	add(wordNumber, "million", "millions", "thousand", "thousands", "hundreds", "billion")
 	add(wordHacked, "hack", "hacked", "hacks", "hacking", "hacker", "hackers", "hit", "hits", "attack", "attacked",
 		"cyberattack", "cyber-attack", "cyber attack", "compromised", "compromise", "victim", "victims", "suffers",
@@ -334,6 +347,7 @@ const (
 	fSum                           // log(1 + factual breach sentences + 0.75 x hedged): how much of the article is breach
 	fData                          // sentences naming personal or confidential data ("personal information")
 	fBare                          // theft or access verbs without a data noun ("systems were compromised")
+	fSteal                         // sentences with a theft verb, whatever its object ("stole the film", "stolen")
 	numRelFeatures
 )
 
@@ -342,7 +356,7 @@ const (
 var relFeatureNames = [numRelFeatures]string{
 	"self", "theft", "access", "hedged", "denied", "early", "count", "incident", "notify", "sale", "actor",
 	"vuln", "patch", "scam", "ransom", "trend", "malware", "head_breach", "head_hacked", "head_scam",
-	"head_explain", "head_count", "length", "any", "hack", "sum", "data", "bare",
+	"head_explain", "head_count", "length", "any", "hack", "sum", "data", "bare", "steal",
 }
 
 // relevance scores the article and decides whether it is about a breach.
@@ -474,14 +488,19 @@ func relevanceFeatures(d *doc) [numRelFeatures]float64 {
 		count(fMalware, cueMalware)
 		count(fHack, cueHack)
 		count(fData, cueData)
+		count(fSteal, cueSteal)
 		if best == 0 {
 			continue
 		}
 		s := d.sents[sent]
 		words := wordClassesIn(d.lower[s.start:s.end])
+		// A theft or access verb needs a data noun in the sentence and no
+		// word for money: "steal funds" is fraud, "stole card numbers" a
+		// breach.
+		taken := words&wordData != 0 && words&wordMoney == 0
 		breach := best == roleSelf ||
-			best == roleStrong && words&wordData != 0 ||
-			best == roleMedium && words&wordData != 0 && words&wordRansom == 0
+			best == roleStrong && taken ||
+			best == roleMedium && taken && words&wordRansom == 0
 		if !breach {
 			if best != roleSelf {
 				n[fBare]++
@@ -515,7 +534,7 @@ func relevanceFeatures(d *doc) [numRelFeatures]float64 {
 	}
 	x[fSum] = math.Log1p(float64(factual) + 0.75*float64(n[fHedged]))
 	for _, f := range []relFeature{fSelf, fTheft, fAccess, fHedged, fDenied, fIncident, fNotify, fSale, fActor,
-		fVuln, fPatch, fScam, fRansom, fTrend, fMalware, fHack, fData, fBare} {
+		fVuln, fPatch, fScam, fRansom, fTrend, fMalware, fHack, fData, fBare, fSteal} {
 		x[f] = math.Log1p(float64(n[f]))
 	}
 	x[fLength] = math.Log1p(float64(body)) / 4
