@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
@@ -161,7 +164,8 @@ func changeKind(k string) bwv1.ChangeKind {
 	return bwv1.ChangeKind_CHANGE_KIND_UNSPECIFIED
 }
 
-// IncidentProto is the incident as it travels on bw.incidents.*.
+// IncidentProto is the incident as it travels on bw.incidents.* and in
+// alerts: everything a subscriber needs to read it without the store.
 func IncidentProto(inc *store.Incident) *bwv1.Incident {
 	p := &bwv1.Incident{
 		Id: inc.ID, Revision: inc.Revision,
@@ -179,19 +183,39 @@ func IncidentProto(inc *store.Incident) *bwv1.Incident {
 	if !inc.LastUpdated.IsZero() {
 		p.LastUpdated = timestamppb.New(inc.LastUpdated)
 	}
+	for _, d := range inc.DataTypes {
+		if v := bwv1.DataType(enumNumber(bwv1.DataType(0).Descriptor(), d)); v != 0 && !slices.Contains(p.DataTypes, v) {
+			p.DataTypes = append(p.DataTypes, v)
+		}
+	}
+	slices.Sort(p.DataTypes)
 	if r := inc.Records; r != nil {
-		p.Records = &bwv1.IncidentRecords{Value: r.Value, ValueMax: r.ValueMax}
+		p.Records = &bwv1.IncidentRecords{Value: r.Value, ValueMax: r.ValueMax,
+			Qualifier: bwv1.RecordsQualifier(enumNumber(bwv1.RecordsQualifier(0).Descriptor(), r.Qualifier)),
+			Unit:      bwv1.RecordsUnit(enumNumber(bwv1.RecordsUnit(0).Descriptor(), r.Unit)),
+			Kind:      bwv1.RecordsKind(enumNumber(bwv1.RecordsKind(0).Descriptor(), r.Kind)),
+			Basis:     headlineBasis(r.Basis)}
 		for _, v := range r.Reported {
-			rv := &bwv1.ReportedValue{Value: v.Value, ArticleId: v.ArticleID, ArticleUrl: v.ArticleURL, Quote: v.Quote}
+			rv := &bwv1.ReportedValue{Value: v.Value, ArticleId: v.ArticleID, ArticleUrl: v.ArticleURL, Quote: v.Quote,
+				Qualifier: bwv1.RecordsQualifier(enumNumber(bwv1.RecordsQualifier(0).Descriptor(), v.Qualifier)),
+				Unit:      bwv1.RecordsUnit(enumNumber(bwv1.RecordsUnit(0).Descriptor(), v.Unit)),
+				Kind:      bwv1.RecordsKind(enumNumber(bwv1.RecordsKind(0).Descriptor(), v.Kind))}
 			if !v.PublishedAt.IsZero() {
 				rv.PublishedAt = timestamppb.New(v.PublishedAt)
+			}
+			if v.Value == r.Value && p.Records.ArticleId == "" {
+				p.Records.ArticleId = v.ArticleID
 			}
 			p.Records.Reported = append(p.Records.Reported, rv)
 		}
 	}
 	for _, a := range inc.RegulatorActions {
 		ra := &bwv1.RegulatorAction{Regulator: a.Regulator, Currency: a.Currency, Date: a.Date,
-			Action: bwv1.RegulatorActionType(bwv1.RegulatorActionType_value["REGULATOR_ACTION_TYPE_"+upper(a.Action)])}
+			Action: bwv1.RegulatorActionType(enumNumber(bwv1.RegulatorActionType(0).Descriptor(), a.Action)),
+			Stage:  bwv1.RegulatorActionStage(enumNumber(bwv1.RegulatorActionStage(0).Descriptor(), a.Stage))}
+		if a.Quote != "" {
+			ra.Evidence = &bwv1.Evidence{Text: a.Quote}
+		}
 		if a.Amount != nil {
 			v := classifier.MinorAmount(*a.Amount, a.Currency)
 			ra.AmountMinor = &v
@@ -208,8 +232,35 @@ func IncidentProto(inc *store.Incident) *bwv1.Incident {
 	return p
 }
 
+// enumNumber is the value of enum d named by the lower-case word the store
+// keeps (software_bug_upgrade → CAUSE_SOFTWARE_BUG_UPGRADE); 0 when unknown.
+func enumNumber(d protoreflect.EnumDescriptor, word string) protoreflect.EnumNumber {
+	if word == "" {
+		return 0
+	}
+	prefix := strings.TrimSuffix(string(d.Values().ByNumber(0).Name()), "UNSPECIFIED")
+	if v := d.Values().ByName(protoreflect.Name(prefix + upper(word))); v != nil {
+		return v.Number()
+	}
+	return 0
+}
+
+func headlineBasis(b string) bwv1.HeadlineBasis {
+	switch b {
+	case "single":
+		return bwv1.HeadlineBasis_HEADLINE_BASIS_SINGLE_SOURCE
+	case "official":
+		return bwv1.HeadlineBasis_HEADLINE_BASIS_OFFICIAL_SOURCE
+	case "agreement":
+		return bwv1.HeadlineBasis_HEADLINE_BASIS_AGREEMENT
+	case "recency":
+		return bwv1.HeadlineBasis_HEADLINE_BASIS_RECENCY
+	}
+	return bwv1.HeadlineBasis_HEADLINE_BASIS_UNSPECIFIED
+}
+
 func causeEnum(w string) bwv1.Cause {
-	return bwv1.Cause(bwv1.Cause_value["CAUSE_"+upper(w)])
+	return bwv1.Cause(enumNumber(bwv1.Cause(0).Descriptor(), w))
 }
 
 func upper(s string) string {
