@@ -34,6 +34,11 @@ func Stage() pipeline.Stage {
 		if err != nil {
 			return err
 		}
+		if d.Metrics != nil {
+			a.Recorder = d.Metrics
+			ix.recorder = d.Metrics
+			d.Metrics.Subscriptions(ix.Len())
+		}
 		return bus.Consume(ctx, d.JS, bus.ConsumerOptions{Stage: bus.StageAlerter, Logger: d.Logger, Observer: d.Observer}, a.Handle)
 	}}
 }
@@ -43,9 +48,26 @@ type IncidentGetter interface {
 	GetIncident(ctx context.Context, id string) (*store.Incident, store.Version, error)
 }
 
+// Recorder counts what the alerter and the webhooks do; the process's
+// metrics implement it.
+type Recorder interface {
+	AlertPublished(kind string)
+	WebhookAttempt(result string)
+	Subscriptions(n int)
+}
+
+type nopRecorder struct{}
+
+func (nopRecorder) AlertPublished(string) {}
+func (nopRecorder) WebhookAttempt(string) {}
+func (nopRecorder) Subscriptions(int)     {}
+
 // Alerter matches incident events against subscriptions and publishes one
 // alert per (subscription, incident, revision).
 type Alerter struct {
+	// Recorder counts published alerts (default: none).
+	Recorder Recorder
+
 	store IncidentGetter
 	index *Index
 	pub   *bus.Publisher
@@ -62,7 +84,7 @@ func New(ctx context.Context, js jetstream.JetStream, st IncidentGetter, ix *Ind
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Alerter{store: st, index: ix, pub: bus.NewPublisher(js), sent: sent, log: log}, nil
+	return &Alerter{Recorder: nopRecorder{}, store: st, index: ix, pub: bus.NewPublisher(js), sent: sent, log: log}, nil
 }
 
 // deliveryConcurrency bounds the alerts of one event published at once.
@@ -157,6 +179,13 @@ func (a *Alerter) deliver(ctx context.Context, s *Subscription, ev *bwv1.Inciden
 	}
 	if _, err := a.sent.Put(ctx, id, []byte(strconv.FormatUint(ack.Sequence, 10))); err != nil {
 		return fmt.Errorf("alert %s: record delivery: %w", id, err)
+	}
+	kind := "new"
+	if ev.GetKind() == bwv1.IncidentEventKind_INCIDENT_EVENT_KIND_UPDATED {
+		kind = "updated"
+	}
+	if !ack.Duplicate {
+		a.Recorder.AlertPublished(kind)
 	}
 	a.log.Debug("alert published", "subscription", s.ID, "incident", inc.GetId(), "revision", inc.GetRevision())
 	return nil

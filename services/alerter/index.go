@@ -36,6 +36,8 @@ type Index struct {
 	stop func()
 	done chan struct{}
 	err  error
+
+	recorder Recorder // told the number of subscriptions; may be nil
 }
 
 // OpenIndex loads every subscription and follows changes until Close.
@@ -135,6 +137,9 @@ func (ix *Index) apply(e jetstream.KeyValueEntry) {
 	}
 	ix.applied = max(ix.applied, e.Revision())
 	ix.notifyLocked()
+	if ix.recorder != nil {
+		ix.recorder.Subscriptions(len(ix.byID))
+	}
 }
 
 func (ix *Index) notifyLocked() {

@@ -67,6 +67,9 @@ func WebhookStage() pipeline.Stage {
 		client := NewWebhookClient(d.Config.AllowPrivateNetworks, d.Logger)
 		defer client.CloseIdleConnections()
 		w := &Webhooks{Index: ix, HTTP: client, Log: d.Logger}
+		if d.Metrics != nil {
+			w.Recorder = d.Metrics
+		}
 		return bus.Consume(ctx, d.JS, bus.ConsumerOptions{
 			Stage: bus.StageWebhooks, Logger: d.Logger, Observer: d.Observer,
 			Backoff: bus.ExponentialBackoff(5*time.Second, 10*time.Minute),
@@ -96,6 +99,8 @@ type Webhooks struct {
 	HTTP  *safehttp.Client
 	Log   *slog.Logger
 	Now   func() time.Time // default time.Now
+	// Recorder counts attempts by result (default: none).
+	Recorder Recorder
 }
 
 // Handle delivers one bw.alerts.<id> message.
@@ -122,7 +127,18 @@ func (w *Webhooks) Handle(ctx context.Context, m *bus.Message) error {
 	if s.Webhook == "" {
 		return nil
 	}
-	return w.post(ctx, s, alert.GetAlertId(), m.Data, m.Deliveries)
+	err := w.post(ctx, s, alert.GetAlertId(), m.Data, m.Deliveries)
+	if w.Recorder != nil {
+		switch {
+		case err == nil:
+			w.Recorder.WebhookAttempt("delivered")
+		case bus.IsPermanent(err):
+			w.Recorder.WebhookAttempt("failed")
+		default:
+			w.Recorder.WebhookAttempt("retry")
+		}
+	}
+	return err
 }
 
 func (w *Webhooks) post(ctx context.Context, s *Subscription, alertID string, body []byte, attempt uint64) error {

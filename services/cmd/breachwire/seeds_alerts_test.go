@@ -121,6 +121,15 @@ func (s *seedAlerts) check(t *testing.T, base, data string) {
 		t.Errorf("webhook post: %v %s", req.Header, body)
 	}
 
+	// The alerts are counted: 3 new incidents matched, 1 update, 1 webhook delivered.
+	_, m := get(t, base+"/metrics")
+	for _, want := range []string{`breachwire_webhook_attempts_total{result="delivered"} 1`, "breachwire_subscriptions 4",
+		`breachwire_alerts_published_total{kind="updated"} 1`, `breachwire_alerts_published_total{kind="new"} 4`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q:\n%s", want, grepLines(m, "alert"))
+		}
+	}
+
 	// Atom: one entry, Mumsnet; a wrong token is a bare 404.
 	resp, err := http.Get(base + s.mumsnet.AtomPath)
 	if err != nil {

@@ -20,6 +20,7 @@ type Metrics struct {
 	redelivered  *prometheus.CounterVec
 	deadLettered *prometheus.CounterVec
 	feeds        *feedMetrics
+	alerts       *alertMetrics
 }
 
 // New returns a registry with Go and process collectors and the stage counters.
@@ -45,6 +46,7 @@ func New() *Metrics {
 		m.processed, m.failed, m.redelivered, m.deadLettered,
 	)
 	m.feeds = newFeedMetrics(m.Registry)
+	m.alerts = newAlertMetrics(m.Registry)
 	return m
 }
 
