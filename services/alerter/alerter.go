@@ -1,6 +1,7 @@
 package alerter
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -93,7 +94,7 @@ const deliveryConcurrency = 16
 // Handle processes one bw.incidents.* message.
 func (a *Alerter) Handle(ctx context.Context, m *bus.Message) error {
 	var ev bwv1.IncidentEvent
-	if err := proto.Unmarshal(m.Data, &ev); err != nil {
+	if err := decodeEvent(m.Data, &ev); err != nil {
 		return bus.Permanentf("decode incident event: %w", err)
 	}
 	id, rev := ev.GetIncident().GetId(), ev.GetIncident().GetRevision()
@@ -120,6 +121,15 @@ func (a *Alerter) Handle(ctx context.Context, m *bus.Message) error {
 		g.Go(func() error { return a.deliver(gctx, s, &ev) })
 	}
 	return g.Wait()
+}
+
+// decodeEvent reads an incident event as the indexer publishes it
+// (protojson), or in the binary form earlier versions published.
+func decodeEvent(data []byte, ev *bwv1.IncidentEvent) error {
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		return protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(data, ev)
+	}
+	return proto.Unmarshal(data, ev)
 }
 
 // Matching returns the subscriptions to alert about inc: those whose query

@@ -88,7 +88,7 @@ func (w *world) event(t *testing.T, id string, changes ...*bwv1.Change) *bus.Mes
 		EventId: inc.ID + "@" + strconv.FormatInt(inc.Revision, 10), Kind: kind,
 		Incident: indexer.IncidentProto(inc), Changes: changes, OccurredAt: timestamppb.New(inc.LastUpdated),
 	}
-	b, err := proto.Marshal(ev)
+	b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(ev) // as the indexer publishes it
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestBadEvents(t *testing.T) {
 	w.subscribe(t, Spec{Name: "all", Query: "plusnet", NATS: true})
 	good := w.event(t, "inc-01")
 	var ev bwv1.IncidentEvent
-	if err := proto.Unmarshal(good.Data, &ev); err != nil {
+	if err := protojson.Unmarshal(good.Data, &ev); err != nil {
 		t.Fatal(err)
 	}
 	enc := func(mod func(*bwv1.IncidentEvent)) []byte {
@@ -284,6 +284,7 @@ func TestBadEvents(t *testing.T) {
 	}
 	permanent := map[string][]byte{
 		"garbage":     []byte("\xff\xfe not protobuf"),
+		"bad JSON":    []byte(`{"incident": `),
 		"no incident": enc(func(e *bwv1.IncidentEvent) { e.Incident = nil }),
 		"no kind":     enc(func(e *bwv1.IncidentEvent) { e.Kind = 0 }),
 		"revision 0":  enc(func(e *bwv1.IncidentEvent) { e.Incident.Revision = 0 }),
@@ -499,5 +500,25 @@ func TestRepeatedPublishReachesSubscribersOnce(t *testing.T) {
 	}
 	if n := len(w.alerts(t)); n != 1 {
 		t.Fatalf("%d alerts stored", n)
+	}
+}
+
+// Events in the binary form earlier versions published are still read.
+func TestBinaryIncidentEvents(t *testing.T) {
+	w := newWorld(t)
+	w.subscribe(t, Spec{Name: "plusnet", Query: "plusnet", NATS: true})
+	var ev bwv1.IncidentEvent
+	if err := protojson.Unmarshal(w.event(t, "inc-01").Data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	b, err := proto.Marshal(&ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.alert.Handle(t.Context(), &bus.Message{Data: b, Deliveries: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.alerts(t)); n != 1 {
+		t.Fatalf("%d alerts from a binary event", n)
 	}
 }

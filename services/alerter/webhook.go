@@ -86,7 +86,7 @@ func NewWebhookClient(allowPrivate bool, log *slog.Logger) *safehttp.Client {
 		ConnectTimeout:       5 * time.Second,
 		HeaderTimeout:        10 * time.Second,
 		BodyTimeout:          10 * time.Second,
-		MaxBodyBytes:         64 << 10,
+		MaxBodyBytes:         1 << 20,
 		MaxRedirects:         -1,
 		PerHostConcurrency:   4,
 		Logger:               log,

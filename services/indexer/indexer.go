@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -142,11 +144,15 @@ func (h *Handler) announce(ctx context.Context, inc *store.Incident, changes []s
 	for _, c := range changes {
 		ev.Changes = append(ev.Changes, &bwv1.Change{Field: c.Field, Kind: changeKind(c.Kind), OldValue: c.OldValue, NewValue: c.NewValue, ArticleId: c.ArticleID})
 	}
-	data, err := proto.Marshal(ev)
+	// JSON (protojson, proto field names): journalists may read
+	// bw.incidents.> with `nats sub` and jq, as they read their alerts.
+	data, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(ev)
 	if err != nil {
 		return bus.Permanentf("encode incident event: %w", err)
 	}
-	_, err = h.Pub.Publish(ctx, subject, "incident:"+ev.EventId, data, nil)
+	hdr := nats.Header{}
+	hdr.Set("Content-Type", "application/json")
+	_, err = h.Pub.Publish(ctx, subject, "incident:"+ev.EventId, data, hdr)
 	return err
 }
 

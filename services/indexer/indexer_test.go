@@ -3,10 +3,12 @@ package indexer
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
@@ -108,6 +110,11 @@ func testConcurrentIndexers(t *testing.T, st store.Store) {
 	for _, m := range n.Messages(t, bus.StreamIncidents) {
 		if m.Subject == bus.SubjectIncidentsNew {
 			news++
+		}
+		// Readable with nats sub and jq: JSON with the proto field names.
+		var ev bwv1.IncidentEvent
+		if err := protojson.Unmarshal(m.Data, &ev); err != nil || !strings.Contains(string(m.Data), `"event_id"`) || m.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("incident event is not protojson (%v): %s", err, m.Data)
 		}
 	}
 	if news != rounds {
