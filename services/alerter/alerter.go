@@ -37,8 +37,7 @@ func Stage() pipeline.Stage {
 		}
 		if d.Metrics != nil {
 			a.Recorder = d.Metrics
-			ix.recorder = d.Metrics
-			d.Metrics.Subscriptions(ix.Len())
+			ix.SetRecorder(d.Metrics)
 		}
 		return bus.Consume(ctx, d.JS, bus.ConsumerOptions{Stage: bus.StageAlerter, Logger: d.Logger, Observer: d.Observer}, a.Handle)
 	}}

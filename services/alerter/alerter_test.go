@@ -431,6 +431,7 @@ func TestSpecValidation(t *testing.T) {
 		"invalid UTF-8":   {Name: "\xff", Query: "x", NATS: true},
 		"long query":      {Name: "n", Query: strings.Repeat("a ", 3000), NATS: true},
 		"whitespace name": {Name: "  ", Query: "x", NATS: true},
+		"date too early":  {Name: "n", Query: "first_reported:<1600", NATS: true},
 	}
 	for name, sp := range bad {
 		if _, err := sp.Validate(); !errors.Is(err, ErrInvalid) {
@@ -520,5 +521,39 @@ func TestBinaryIncidentEvents(t *testing.T) {
 	}
 	if n := len(w.alerts(t)); n != 1 {
 		t.Fatalf("%d alerts from a binary event", n)
+	}
+}
+
+// When the bucket watch ends under the index (a lost connection), it
+// watches again, reloads every subscription, and catches up.
+func TestIndexWatchesAgain(t *testing.T) {
+	defer func(d time.Duration) { rewatchDelay = d }(rewatchDelay)
+	rewatchDelay = 10 * time.Millisecond
+	w := newWorld(t)
+	before := w.subscribe(t, Spec{Name: "before", Query: "plusnet", NATS: true})
+	if err := w.index.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	w.index.mu.RLock()
+	watcher := w.index.watcher
+	w.index.mu.RUnlock()
+	if err := watcher.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.reg.Delete(t.Context(), before.ID); err != nil {
+		t.Fatal(err)
+	}
+	after := w.subscribe(t, Spec{Name: "after", Query: "mumsnet", NATS: true})
+	if err := w.index.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.index.Get(after.ID); !ok {
+		t.Error("a subscription created while the watch was down is missing")
+	}
+	if _, ok := w.index.Get(before.ID); ok {
+		t.Error("a subscription deleted while the watch was down is still there")
+	}
+	if w.index.Len() != 1 {
+		t.Errorf("%d subscriptions, want 1", w.index.Len())
 	}
 }

@@ -2,12 +2,12 @@ package alerter
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -32,12 +32,31 @@ type Index struct {
 	list    []*compiled // sorted by id; replaced, never modified in place
 	applied uint64      // highest bucket revision applied
 	changed chan struct{}
+	// While a watch delivers its initial values they go to staging, which
+	// replaces byID at their end: a (re)load never shows a partial set.
+	staging       map[string]*compiled
+	stagedApplied uint64
+	watcher       jetstream.KeyWatcher
 
 	stop func()
 	done chan struct{}
-	err  error
 
 	recorder Recorder // told the number of subscriptions; may be nil
+}
+
+// rewatchDelay is the pause before watching again after a watch ended.
+var rewatchDelay = time.Second
+
+// syncTimeout bounds Sync: an index that cannot catch up (NATS away) makes
+// the event fail and be retried, rather than hold it.
+const syncTimeout = 30 * time.Second
+
+// SetRecorder reports the number of subscriptions to r, now and on every change.
+func (ix *Index) SetRecorder(r Recorder) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.recorder = r
+	r.Subscriptions(len(ix.byID))
 }
 
 // OpenIndex loads every subscription and follows changes until Close.
@@ -53,20 +72,13 @@ func openIndex(ctx context.Context, kv jetstream.KeyValue, log *slog.Logger) (*I
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	// Everything up to the bucket's last sequence now is in the watcher's
-	// initial values, even when that message itself was purged since.
-	initial, err := lastSeq(ctx, kv)
-	if err != nil {
-		return nil, err
-	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	w, err := kv.WatchAll(wctx)
+	ix := &Index{kv: kv, log: log, byID: map[string]*compiled{}, changed: make(chan struct{}), done: make(chan struct{}), stop: cancel}
+	w, initial, err := ix.watch(wctx)
 	if err != nil {
 		cancel()
-		return nil, fmt.Errorf("watch subscriptions: %w", err)
+		return nil, err
 	}
-	ix := &Index{kv: kv, log: log, byID: map[string]*compiled{}, changed: make(chan struct{}), done: make(chan struct{})}
-	ix.stop = func() { cancel(); _ = w.Stop() }
 	go ix.follow(wctx, w, initial)
 	if err := ix.Sync(ctx); err != nil {
 		ix.Close()
@@ -75,36 +87,86 @@ func openIndex(ctx context.Context, kv jetstream.KeyValue, log *slog.Logger) (*I
 	return ix, nil
 }
 
+// watch starts a watch of the whole bucket; its initial values hold
+// everything up to the returned sequence, even when that message itself
+// was purged since.
+func (ix *Index) watch(ctx context.Context) (jetstream.KeyWatcher, uint64, error) {
+	initial, err := lastSeq(ctx, ix.kv)
+	if err != nil {
+		return nil, 0, err
+	}
+	w, err := ix.kv.WatchAll(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("watch subscriptions: %w", err)
+	}
+	ix.mu.Lock()
+	ix.staging, ix.stagedApplied, ix.watcher = map[string]*compiled{}, 0, w
+	ix.mu.Unlock()
+	return w, initial, nil
+}
+
 // Close stops following the bucket.
 func (ix *Index) Close() {
 	ix.stop()
 	<-ix.done
 }
 
+// follow applies the bucket's changes until ctx ends, watching again (and
+// reloading every subscription) when a watch ends under it.
 func (ix *Index) follow(ctx context.Context, w jetstream.KeyWatcher, initial uint64) {
 	defer close(ix.done)
+	for {
+		ix.drain(ctx, w, initial)
+		_ = w.Stop()
+		if ctx.Err() != nil {
+			return
+		}
+		ix.log.Warn("subscriptions watch ended; watching again")
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(rewatchDelay):
+			}
+			var err error
+			if w, initial, err = ix.watch(ctx); err == nil {
+				break
+			}
+			ix.log.Warn("subscriptions watch failed, will retry", "err", err)
+		}
+	}
+}
+
+// drain applies one watch's entries until it ends or ctx does.
+func (ix *Index) drain(ctx context.Context, w jetstream.KeyWatcher, initial uint64) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case e, ok := <-w.Updates():
 			if !ok {
-				ix.mu.Lock()
-				ix.err = errors.New("subscriptions watch ended")
-				ix.notifyLocked()
-				ix.mu.Unlock()
 				return
 			}
-			if e == nil { // end of the initial values
-				ix.mu.Lock()
-				ix.applied = max(ix.applied, initial)
-				ix.notifyLocked()
-				ix.mu.Unlock()
+			if e == nil {
+				ix.loaded(initial)
 				continue
 			}
 			ix.apply(e)
 		}
 	}
+}
+
+// loaded ends the initial values of a watch: the staged set goes live.
+func (ix *Index) loaded(initial uint64) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.staging == nil {
+		return
+	}
+	ix.byID, ix.staging = ix.staging, nil
+	ix.list = rebuild(ix.byID)
+	ix.applied = max(ix.applied, ix.stagedApplied, initial)
+	ix.changedLocked()
 }
 
 // apply takes one bucket entry into the index.
@@ -124,6 +186,17 @@ func (ix *Index) apply(e jetstream.KeyValueEntry) {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.staging != nil {
+		if isSub {
+			if c != nil {
+				ix.staging[id] = c
+			} else {
+				delete(ix.staging, id)
+			}
+		}
+		ix.stagedApplied = max(ix.stagedApplied, e.Revision())
+		return
+	}
 	if isSub {
 		_, had := ix.byID[id]
 		switch {
@@ -136,15 +209,16 @@ func (ix *Index) apply(e jetstream.KeyValueEntry) {
 		}
 	}
 	ix.applied = max(ix.applied, e.Revision())
-	ix.notifyLocked()
+	ix.changedLocked()
+}
+
+// changedLocked wakes Sync and reports the count; ix.mu is held.
+func (ix *Index) changedLocked() {
+	close(ix.changed)
+	ix.changed = make(chan struct{})
 	if ix.recorder != nil {
 		ix.recorder.Subscriptions(len(ix.byID))
 	}
-}
-
-func (ix *Index) notifyLocked() {
-	close(ix.changed)
-	ix.changed = make(chan struct{})
 }
 
 func rebuild(m map[string]*compiled) []*compiled {
@@ -171,17 +245,16 @@ func compile(s *Subscription) (*compiled, error) {
 // Sync waits until the index holds every change the bucket had when Sync
 // was called, so a subscription created before an event is matched by it.
 func (ix *Index) Sync(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
 	want, err := lastSeq(ctx, ix.kv)
 	if err != nil {
 		return err
 	}
 	for {
 		ix.mu.RLock()
-		applied, changed, werr := ix.applied, ix.changed, ix.err
+		applied, changed := ix.applied, ix.changed
 		ix.mu.RUnlock()
-		if werr != nil {
-			return werr
-		}
 		if applied >= want {
 			return nil
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/breachwire/breachwire/services/internal/bus"
+	"github.com/breachwire/breachwire/services/store/match"
 	"github.com/breachwire/breachwire/services/store/query"
 )
 
@@ -125,6 +126,11 @@ func (sp Spec) Validate() (query.Node, error) {
 	}
 	n, err := query.Parse(sp.Query)
 	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	// What parses but cannot be matched (a date outside the range the
+	// stores index) is refused here, not skipped later.
+	if _, err := match.Compile(n); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if sp.Webhook != "" {
