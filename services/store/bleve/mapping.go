@@ -5,19 +5,17 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/breachwire/breachwire/services/store"
+	"github.com/breachwire/breachwire/services/store/analyser"
 )
 
-// textAnalyzer is Elasticsearch's "standard" analyzer: Unicode word
-// segmentation and lower-casing, no stop words (Bleve's own "standard"
-// drops English stop words, which would make "the register" match
-// differently from the Elasticsearch store).
-const textAnalyzer = "breachwire_text"
+// textAnalyzer analyses the text fields as the Elasticsearch store's
+// breachwire_text does (see package analyser). Bleve's own "standard"
+// analyser would not do: it drops English stop words, which would make
+// "the register" match differently from the Elasticsearch store.
+const textAnalyzer = analyser.Name
 
 // Fields of an incident document. Keyword fields hold lower-cased copies
 // for matching; the *_facet fields keep the values as written for facet keys.
@@ -46,11 +44,7 @@ const (
 
 func incidentMapping() (*mapping.IndexMappingImpl, error) {
 	im := mapping.NewIndexMapping()
-	if err := im.AddCustomAnalyzer(textAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
-		"token_filters": []any{lowercase.Name},
-	}); err != nil {
+	if err := analyser.AddTo(im); err != nil {
 		return nil, err
 	}
 	im.DefaultAnalyzer = textAnalyzer

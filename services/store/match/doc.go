@@ -5,21 +5,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/document"
 
 	"github.com/breachwire/breachwire/services/store"
+	"github.com/breachwire/breachwire/services/store/analyser"
 )
 
-// analyzer is the Bleve store's breachwire_text analyser (bleve/mapping.go):
-// Unicode word segmentation and lower-casing. Both parts are stateless, so
+// analyzer is the stores' breachwire_text analyser. It is stateless, so
 // one value serves every goroutine.
-var analyzer = &analysis.DefaultAnalyzer{
-	Tokenizer:    unicode.NewUnicodeTokenizer(),
-	TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter()},
-}
+var analyzer = analyser.Analyzer
 
 // textField and keywordField index the analysed and keyword fields of a Doc.
 type (

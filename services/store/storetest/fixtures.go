@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/breachwire/breachwire/services/store"
@@ -9,7 +10,10 @@ import (
 
 // Incidents returns the suite's twelve synthetic incidents, fresh each call
 // so a test may change them. They are chosen so that every query form, sort
-// order and facet has a distinct, hand-checked answer:
+// order and facet has a distinct, hand-checked answer. Their text also
+// holds what word segmentation must keep whole ("250,000", "78.8",
+// "O'Brien", "acme_backups", "files.acme.example") or split (ideographs),
+// and capitals whose lower case is special (a final Σ, İ):
 //
 //	id      organisation                year records     cause (contributing)            actions                          first_reported (UTC)
 //	inc-01  Plusnet                     2014 1200        software_bug_upgrade            ICO monetary_penalty             2014-03-10
@@ -83,19 +87,22 @@ func Incidents() []*store.Incident {
 		{ID: "inc-09", Organisation: org("British Airways", []string{"BA"}, "british airways", "ba"), Records: rec(429612, "429,612 customers"),
 			Cause: store.Cause{Primary: "hacking"}, RegulatorActions: []store.RegulatorAction{act("ICO", "monetary_penalty", "fined")},
 			DataTypes: []string{"payment_card"}, Year: 2018, Jurisdiction: "GB", FirstReported: day(2018, 9, 6, 19), LastUpdated: day(2020, 7, 16, 0),
-			Sources: src("Airline customer data stolen", "BBC News", day(2018, 9, 6, 19))},
+			Sources: append(src("Airline customer data stolen", "BBC News", day(2018, 9, 6, 19)),
+				src("英国航空の顧客データ流出", "NHK", day(2018, 9, 7, 3))...)},
 		{ID: "inc-10", Organisation: org("Nightingale Clinic", nil, "nightingale clinic"), Records: rec(900, "900 patients"),
 			Cause:     store.Cause{Primary: "lost_device"},
 			DataTypes: []string{"health"}, Year: 2019, Jurisdiction: "IE", FirstReported: time.Date(2019, 2, 28, 23, 30, 0, 0, est), LastUpdated: day(2019, 3, 2, 0),
-			Sources: src("Clinic laptop stolen", "Irish Times", time.Date(2019, 2, 28, 23, 30, 0, 0, est))},
+			Sources: src("Clinic laptop stolen from Dr O'Brien", "Irish Times", time.Date(2019, 2, 28, 23, 30, 0, 0, est))},
 		{ID: "inc-11", Organisation: org("Zürich Versicherung", nil, "zürich versicherung"),
 			Cause:     store.Cause{Primary: "insider"},
 			DataTypes: []string{"contact_details"}, Jurisdiction: "CH", FirstReported: day(2020, 1, 15, 7), LastUpdated: day(2020, 1, 15, 7),
-			Sources: src("Datenleck bei Versicherer", "NZZ", day(2020, 1, 15, 7))},
+			Sources: slices.Concat(src("Datenleck bei Versicherer", "NZZ", day(2020, 1, 15, 7)),
+				src("ΔΙΑΡΡΟΗ ΔΕΔΟΜΕΝΩΝ ΑΣΦΑΛΙΣΤΙΚΗΣ", "Kathimerini", day(2020, 1, 16, 9)),
+				src("Zürich Sigorta İstanbul ofisinde veri sızıntısı", "Hürriyet", day(2020, 1, 16, 11)))},
 		{ID: "inc-12", Organisation: org("Acme Widgets", nil, "acme widgets"), Records: rec(1200, "1,200 files"),
 			Cause:     store.Cause{Primary: "misconfiguration"},
 			DataTypes: []string{"contact_details"}, Year: 2018, Jurisdiction: "US", FirstReported: day(2018, 11, 2, 9), LastUpdated: day(2018, 11, 5, 0),
-			Sources: src("Storage bucket left open", "ZDNet", day(2018, 11, 2, 9))},
+			Sources: src("Storage bucket acme_backups at files.acme.example left open", "ZDNet", day(2018, 11, 2, 9))},
 	}
 	for i, inc := range incs {
 		inc.Revision = int64(i%3 + 1)

@@ -392,6 +392,31 @@ var queryCases = []struct {
 	{"zürich", ids(11)},
 	{"ZÜRICH", ids(11)},
 	{"hacking", nil}, // the cause is not text
+	// Words are Unicode word segments (UAX #29), lower-cased rune by rune.
+	{"250,000", ids(2)},
+	{"250", nil},
+	{"78.8", ids(6)},
+	{`"78.8 million"`, ids(6)},
+	{"78", nil},
+	{"1,200", ids(1, 12)},
+	{"200", nil},
+	{"o'brien", ids(10)},
+	{"O'BRIEN", ids(10)},
+	{"brien", nil},
+	{"acme_backups", ids(12)},
+	{"backups", nil},
+	{"files.acme.example", ids(12)},
+	{"example", nil},
+	{"英国航空", ids(9)}, // each ideograph is a word: all four, anywhere
+	{"航空", ids(9)},
+	{`"英国航空"`, ids(9)},
+	{`"航空英国"`, nil},
+	{"データ", ids(9)}, // a katakana run is one word
+	{"ΑΣΦΑΛΙΣΤΙΚΗΣ", ids(11)},
+	{"ασφαλιστικησ", ids(11)}, // Σ lower-cases to σ, wherever it is
+	{"ασφαλιστικης", nil},     // no final-sigma folding
+	{"İSTANBUL", ids(11)},
+	{"istanbul", ids(11)},
 	{"plusnet OR mumsnet", ids(1, 2, 3, 5)},
 	{"NOT plusnet", ids(4, 5, 6, 7, 8, 9, 10, 11, 12)},
 	// Organisation: words or phrases of the name and aliases only.
