@@ -363,18 +363,7 @@ func numeric(field string, op query.Op, v float64) bq.Query {
 // (an RFC 3339 instant is a period of one nanosecond). = is within it, >=
 // and < compare with its start, > and <= with its end.
 func date(field string, t query.Term) (bq.Query, error) {
-	start := t.Time.UTC()
-	var end time.Time
-	switch len(t.Value) {
-	case len("2006"):
-		end = start.AddDate(1, 0, 0)
-	case len("2006-01"):
-		end = start.AddDate(0, 1, 0)
-	case len("2006-01-02"):
-		end = start.AddDate(0, 0, 1)
-	default:
-		end = start.Add(time.Nanosecond)
-	}
+	start, end := t.Period()
 	switch t.Op {
 	case query.OpGt:
 		return dateRange(field, end, time.Time{}), nil

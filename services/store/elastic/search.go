@@ -126,7 +126,10 @@ var rangeOps = map[query.Op]string{query.OpGt: "gt", query.OpGe: "gte", query.Op
 // compare with the period's start, ">" and "<=" with its end (so > 2017 is
 // from 2018 on and <= 2015-03 includes all of March), as storetest fixes.
 func dateRange(field string, t query.Term) obj {
-	start, end := t.Time.UTC(), periodEnd(t)
+	start, end := t.Period()
+	if t.Exact() {
+		end = start // kept to the millisecond: compare with the instant itself
+	}
 	r := obj{"format": "strict_date_optional_time"}
 	switch t.Op {
 	case query.OpEq:
@@ -154,21 +157,6 @@ func dateRange(field string, t query.Term) obj {
 		}
 	}
 	return obj{"range": obj{field: r}}
-}
-
-// periodEnd is the end (exclusive) of the period a date value names; an
-// exact instant is its own end.
-func periodEnd(t query.Term) time.Time {
-	start := t.Time.UTC()
-	switch len(t.Value) {
-	case len("2006"):
-		return start.AddDate(1, 0, 0)
-	case len("2006-01"):
-		return start.AddDate(0, 1, 0)
-	case len("2006-01-02"):
-		return start.AddDate(0, 0, 1)
-	}
-	return start
 }
 
 func ms(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

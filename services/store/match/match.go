@@ -166,18 +166,7 @@ var errDateRange = errors.New("date outside the range the store can search (1677
 // day the value was written as (an RFC 3339 instant is one nanosecond); =
 // is within it, >= and < compare with its start, > and <= with its end.
 func date(get func(*Doc) optional[int64], t query.Term) (node, error) {
-	start := t.Time.UTC()
-	var end time.Time
-	switch len(t.Value) {
-	case len("2006"):
-		end = start.AddDate(1, 0, 0)
-	case len("2006-01"):
-		end = start.AddDate(0, 1, 0)
-	case len("2006-01-02"):
-		end = start.AddDate(0, 0, 1)
-	default:
-		end = start.Add(time.Nanosecond)
-	}
+	start, end := t.Period()
 	var from, to time.Time
 	switch t.Op {
 	case query.OpGt:

@@ -350,6 +350,32 @@ func term(t token) (Node, error) {
 	return out, nil
 }
 
+// Period is the span [start, end) a date term names: the year, month or
+// day it was written as, in UTC. An RFC 3339 instant is exact: its span is
+// one nanosecond, and backends that keep coarser times compare with it
+// inclusively (see Exact).
+func (t Term) Period() (start, end time.Time) {
+	start = t.Time.UTC()
+	switch len(t.Value) {
+	case len("2006"):
+		return start, start.AddDate(1, 0, 0)
+	case len("2006-01"):
+		return start, start.AddDate(0, 1, 0)
+	case len("2006-01-02"):
+		return start, start.AddDate(0, 0, 1)
+	}
+	return start, start.Add(time.Nanosecond)
+}
+
+// Exact reports whether a date term names an instant, not a period.
+func (t Term) Exact() bool {
+	switch len(t.Value) {
+	case len("2006"), len("2006-01"), len("2006-01-02"):
+		return false
+	}
+	return true
+}
+
 // parseNumber reads 1000, 1,000, 1.5m, 10k.
 func parseNumber(s string) (int64, error) {
 	s = strings.ReplaceAll(strings.ToLower(s), ",", "")

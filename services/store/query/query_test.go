@@ -71,3 +71,34 @@ func TestParseSort(t *testing.T) {
 		}
 	}
 }
+
+func TestDatePeriods(t *testing.T) {
+	cases := []struct {
+		q          string
+		start, end string
+		exact      bool
+	}{
+		{"first_reported:2015", "2015-01-01T00:00:00Z", "2016-01-01T00:00:00Z", false},
+		{"first_reported:2019-02", "2019-02-01T00:00:00Z", "2019-03-01T00:00:00Z", false},
+		{"first_reported:2018-12-31", "2018-12-31T00:00:00Z", "2019-01-01T00:00:00Z", false},
+		{"first_reported:2019-03-01T04:30:00Z", "2019-03-01T04:30:00Z", "2019-03-01T04:30:00.000000001Z", true},
+		{"first_reported:2019-02-28T23:30:00-05:00", "2019-03-01T04:30:00Z", "2019-03-01T04:30:00.000000001Z", true},
+	}
+	for _, tc := range cases {
+		n, err := Parse(tc.q)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.q, err)
+		}
+		term := n.(Term)
+		start, end := term.Period()
+		if got := start.Format(time.RFC3339Nano); got != tc.start {
+			t.Errorf("%s: start %s, want %s", tc.q, got, tc.start)
+		}
+		if got := end.Format(time.RFC3339Nano); got != tc.end {
+			t.Errorf("%s: end %s, want %s", tc.q, got, tc.end)
+		}
+		if term.Exact() != tc.exact {
+			t.Errorf("%s: exact %v", tc.q, term.Exact())
+		}
+	}
+}
