@@ -36,7 +36,8 @@ type Config struct {
 	Password string
 	APIKey   string
 	Flavor   Flavor
-	// IndexPrefix names the templates, aliases and indices (default "breachwire").
+	// IndexPrefix names the templates, aliases and indices (default
+	// DefaultIndexPrefix).
 	IndexPrefix string
 	// Replicas is index.number_of_replicas of the indices the store creates:
 	// 0 (the default) suits a single node; set 1 or more on a cluster.
@@ -66,6 +67,11 @@ var _ store.Store = (*Store)(nil)
 //go:embed templates/*.json
 var templateFS embed.FS
 
+// DefaultIndexPrefix is the IndexPrefix of a Config that sets none: the
+// incidents alias is then breachwire-incidents, which the Kibana data view in
+// deploy/kibana/ reads.
+const DefaultIndexPrefix = "breachwire"
+
 // The kinds of documents, each with its alias and versioned indices.
 const (
 	kindIncidents = "incidents"
@@ -80,7 +86,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, errors.New("elastic: no URL")
 	}
 	if cfg.IndexPrefix == "" {
-		cfg.IndexPrefix = "breachwire"
+		cfg.IndexPrefix = DefaultIndexPrefix
 	}
 	if cfg.Flavor == "" {
 		cfg.Flavor = FlavorElasticsearch
