@@ -34,8 +34,9 @@ type Subscription struct {
 	// Updates asks for material updates (count revised, regulator action,
 	// fine ...) of matching incidents, not only for new ones.
 	Updates bool `json:"updates"`
-	// Deliveries. Every alert is also kept on bw.alerts.<id>, where the
-	// Atom feed reads it; NATS says the subscriber reads that subject.
+	// Deliveries. Every alert is kept in the ALERTS stream (bw.alertlog.<id>,
+	// where the Atom feed and the webhooks read it) and republished on
+	// bw.alerts.<id>; NATS says the subscriber reads that subject.
 	Webhook string `json:"webhook,omitempty"`
 	NATS    bool   `json:"nats"`
 	Atom    bool   `json:"atom"`

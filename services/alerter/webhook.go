@@ -89,6 +89,7 @@ func NewWebhookClient(allowPrivate bool, log *slog.Logger) *safehttp.Client {
 		MaxBodyBytes:         1 << 20,
 		MaxRedirects:         -1,
 		PerHostConcurrency:   4,
+		HidePaths:            true,
 		Logger:               log,
 	})
 }
@@ -103,7 +104,7 @@ type Webhooks struct {
 	Recorder Recorder
 }
 
-// Handle delivers one bw.alerts.<id> message.
+// Handle delivers one alert, as stored on bw.alertlog.<id>.
 func (w *Webhooks) Handle(ctx context.Context, m *bus.Message) error {
 	subID, ok := strings.CutPrefix(m.Subject, bus.SubjectAlertLogPrefix)
 	if !ok {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -260,5 +261,47 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 20s")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Webhook URLs carry secrets in their paths and queries (a chat service's
+// hook, a key parameter): errors, which reach logs and the DLQ, name the
+// host only.
+func TestWebhookErrorsHideTheURL(t *testing.T) {
+	for _, status := range []int{http.StatusGone, http.StatusServiceUnavailable} {
+		rcv := newReceiver(t, status)
+		w, _, hooks, _ := webhookWorld(t, rcv)
+		secretHook := w.subscribe(t, Spec{Name: "chat", Query: "organisation:co-operative", Webhook: rcv.srv.URL + "/services/T0/B0/s3cretpath?token=s3cretquery"})
+		if err := w.alert.Handle(t.Context(), w.event(t, "inc-04")); err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range w.nats.Messages(t, bus.StreamAlerts) {
+			if raw.Subject != logSubject(secretHook.ID) {
+				continue
+			}
+			err := hooks.Handle(t.Context(), &bus.Message{Subject: raw.Subject, Data: raw.Data, Deliveries: 1})
+			if err == nil {
+				t.Fatalf("status %d: no error", status)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("status %d: the error shows the webhook's secret: %v", status, err)
+			}
+		}
+	}
+	// A connection refused names no path either.
+	rcv := newReceiver(t, http.StatusOK)
+	w, _, hooks, _ := webhookWorld(t, rcv)
+	rcv.srv.Close()
+	dead := w.subscribe(t, Spec{Name: "dead", Query: "organisation:co-operative", Webhook: rcv.srv.URL + "/s3cretpath"})
+	if err := w.alert.Handle(t.Context(), w.event(t, "inc-04")); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range w.nats.Messages(t, bus.StreamAlerts) {
+		if raw.Subject == logSubject(dead.ID) {
+			err := hooks.Handle(t.Context(), &bus.Message{Subject: raw.Subject, Data: raw.Data, Deliveries: 1})
+			if err == nil || strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("refused connection: %v", err)
+			}
+		}
 	}
 }

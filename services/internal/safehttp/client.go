@@ -50,6 +50,9 @@ type Options struct {
 	// PerHostConcurrency is how many requests may be in flight to one host
 	// (name and port) at once. Default 1, to be polite.
 	PerHostConcurrency int
+	// HidePaths keeps paths out of errors and logs too, not only queries:
+	// webhook URLs often carry their secret in the path.
+	HidePaths bool
 	// Logger receives debug lines per fetch and warnings for refused
 	// addresses. Default: discard.
 	Logger *slog.Logger
@@ -166,7 +169,7 @@ func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Con
 
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > c.opts.MaxRedirects {
-		return fmt.Errorf("%w: more than %d, last to %s", ErrTooManyRedirects, c.opts.MaxRedirects, redact(req.URL))
+		return fmt.Errorf("%w: more than %d, last to %s", ErrTooManyRedirects, c.opts.MaxRedirects, c.redact(req.URL))
 	}
 	return checkURL(req.URL)
 }
@@ -221,7 +224,7 @@ func (c *Client) do(req *http.Request, limit int64, truncate bool) (*Response, e
 	if req.URL == nil {
 		return nil, fmt.Errorf("%w: no URL", ErrInvalidURL)
 	}
-	what := req.Method + " " + redact(req.URL)
+	what := req.Method + " " + c.redact(req.URL)
 	if err := checkURL(req.URL); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -246,7 +249,7 @@ func (c *Client) do(req *http.Request, limit int64, truncate bool) (*Response, e
 	if err != nil {
 		return nil, fmt.Errorf("%s: status %d: read body: %w", what, resp.StatusCode, err)
 	}
-	c.log.DebugContext(req.Context(), "fetched", "url", redact(resp.Request.URL),
+	c.log.DebugContext(req.Context(), "fetched", "url", c.redact(resp.Request.URL),
 		"status", resp.StatusCode, "bytes", len(body), "elapsed", time.Since(start))
 	return &Response{
 		URL:        resp.Request.URL,
@@ -277,6 +280,17 @@ func checkURL(u *url.URL) error {
 
 // redact drops the query from URLs in errors and logs: webhook targets and
 // some feeds carry tokens there.
+func (c *Client) redact(u *url.URL) string {
+	if c.opts.HidePaths {
+		s := (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+		if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+			s += "/…"
+		}
+		return s
+	}
+	return redact(u)
+}
+
 func redact(u *url.URL) string {
 	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
 	s := r.String()
