@@ -117,31 +117,16 @@ func incidentDoc(inc *store.Incident, seq int64) (map[string]any, error) {
 		fFirstReported: inc.FirstReported,
 		fLastUpdated:   inc.LastUpdated,
 	}
-	orgNames := append([]string{inc.Organisation.Name}, inc.Organisation.Aliases...)
-	d[fOrganisation] = orgNames
-	text := slices.Clone(orgNames)
-	var outlets []string
-	for _, s := range inc.Sources {
-		text = append(text, s.Title, s.Outlet)
-		outlets = append(outlets, s.Outlet)
-	}
-	d[fOutlet] = lower(outlets...)
+	sv := inc.SearchValues()
+	d[fOrganisation] = sv.Organisation
+	d[fText] = sv.Text
+	d[fOutlet] = lower(sv.Outlet...)
 	if inc.Records != nil {
 		d[fRecords] = float64(inc.Records.Value)
-		for _, r := range inc.Records.Reported {
-			text = append(text, r.Quote)
-		}
 	}
-	var regs, actions []string
-	for _, a := range inc.RegulatorActions {
-		text = append(text, a.Quote)
-		regs = append(regs, a.Regulator)
-		actions = append(actions, a.Action)
-	}
-	d[fText] = text
-	d[fRegulator], d[fRegFacet] = lower(regs...), distinct(regs)
-	d[fAction], d[fActionFacet] = lower(actions...), distinct(actions)
-	d[fCause] = lower(append([]string{inc.Cause.Primary}, inc.Cause.Contributing...)...)
+	d[fRegulator], d[fRegFacet] = lower(sv.Regulator...), distinct(sv.Regulator)
+	d[fAction], d[fActionFacet] = lower(sv.Action...), distinct(sv.Action)
+	d[fCause] = lower(sv.Cause...)
 	if inc.Cause.Primary != "" {
 		d[fCauseFacet] = inc.Cause.Primary
 	}

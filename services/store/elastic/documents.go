@@ -139,35 +139,27 @@ func newIncidentDoc(inc *store.Incident, ingested time.Time) *incidentDoc {
 	f.Jurisdiction = inc.Jurisdiction
 	f.Cause.Primary, f.Cause.Contributing = inc.Cause.Primary, distinct(inc.Cause.Contributing, false)
 	f.Organisation.Aliases, f.Organisation.Keys = distinct(inc.Organisation.Aliases, false), distinct(inc.Organisation.Keys, false)
-	var regulators, actions, outlets, urls, texts []string
+	sv := inc.SearchValues()
+	var urls []string
 	for _, a := range inc.RegulatorActions {
-		regulators, actions = append(regulators, a.Regulator), append(actions, a.Action)
 		if a.Amount != nil {
 			f.FineAmount = append(f.FineAmount, *a.Amount)
 		}
-		texts = append(texts, a.Quote)
 	}
 	for _, src := range inc.Sources {
-		outlets, urls = append(outlets, src.Outlet), append(urls, src.URL)
-		texts = append(texts, src.Title, src.Outlet)
+		urls = append(urls, src.URL)
 	}
-	if inc.Records != nil {
-		for _, rv := range inc.Records.Reported {
-			texts = append(texts, rv.Quote)
-		}
-	}
-	f.Regulator, f.Action = distinct(regulators, false), distinct(actions, false)
-	f.DataType, f.Outlet, f.SourceURL = distinct(inc.DataTypes, false), distinct(outlets, false), distinct(urls, false)
+	f.Regulator, f.Action = distinct(sv.Regulator, false), distinct(sv.Action, false)
+	f.DataType, f.Outlet, f.SourceURL = distinct(inc.DataTypes, false), distinct(sv.Outlet, false), distinct(urls, false)
 
-	names := append([]string{inc.Organisation.Name}, inc.Organisation.Aliases...)
 	sf := &d.Breachwire.Search
-	sf.Organisation = distinct(names, false)
-	sf.Text = distinct(append(slices.Clone(names), texts...), false)
+	sf.Organisation = distinct(sv.Organisation, false)
+	sf.Text = distinct(sv.Text, false)
 	sf.ID = strings.ToLower(inc.ID)
-	sf.Cause = distinct(append([]string{inc.Cause.Primary}, inc.Cause.Contributing...), true)
-	sf.Regulator, sf.Action = distinct(regulators, true), distinct(actions, true)
+	sf.Cause = distinct(sv.Cause, true)
+	sf.Regulator, sf.Action = distinct(sv.Regulator, true), distinct(sv.Action, true)
 	sf.Jurisdiction = strings.ToLower(inc.Jurisdiction)
-	sf.DataType, sf.Outlet = distinct(inc.DataTypes, true), distinct(outlets, true)
+	sf.DataType, sf.Outlet = distinct(inc.DataTypes, true), distinct(sv.Outlet, true)
 	d.Breachwire.Document = inc
 	return d
 }

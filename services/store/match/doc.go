@@ -65,40 +65,22 @@ type optional[T any] struct {
 	ok bool
 }
 
-// NewDoc analyses an incident the way the Bleve store indexes it
-// (bleve/mapping.go incidentDoc).
+// NewDoc analyses an incident's SearchValues the way the stores index them.
 func NewDoc(inc *store.Incident) *Doc {
 	d := &Doc{}
-	names := append([]string{inc.Organisation.Name}, inc.Organisation.Aliases...)
-	d.text[fieldOrganisation] = analyse(names)
-
-	text := append([]string(nil), names...)
-	var outlets []string
-	for _, s := range inc.Sources {
-		text = append(text, s.Title, s.Outlet)
-		outlets = append(outlets, s.Outlet)
-	}
+	sv := inc.SearchValues()
+	d.text[fieldOrganisation] = analyse(sv.Organisation)
+	d.text[fieldText] = analyse(sv.Text)
 	if inc.Records != nil {
 		d.records = optional[float64]{float64(inc.Records.Value), true}
-		for _, r := range inc.Records.Reported {
-			text = append(text, r.Quote)
-		}
 	}
-	var regulators, actions []string
-	for _, a := range inc.RegulatorActions {
-		text = append(text, a.Quote)
-		regulators = append(regulators, a.Regulator)
-		actions = append(actions, a.Action)
-	}
-	d.text[fieldText] = analyse(text)
-
 	d.keywords[fieldID] = lower(inc.ID)
-	d.keywords[fieldCause] = lower(append([]string{inc.Cause.Primary}, inc.Cause.Contributing...)...)
-	d.keywords[fieldRegulator] = lower(regulators...)
-	d.keywords[fieldAction] = lower(actions...)
+	d.keywords[fieldCause] = lower(sv.Cause...)
+	d.keywords[fieldRegulator] = lower(sv.Regulator...)
+	d.keywords[fieldAction] = lower(sv.Action...)
 	d.keywords[fieldJurisdiction] = lower(inc.Jurisdiction)
 	d.keywords[fieldDataType] = lower(inc.DataTypes...)
-	d.keywords[fieldOutlet] = lower(outlets...)
+	d.keywords[fieldOutlet] = lower(sv.Outlet...)
 
 	if inc.Year != 0 {
 		d.year = optional[float64]{float64(inc.Year), true}
