@@ -156,18 +156,9 @@ func (h *Handler) announce(ctx context.Context, inc *store.Incident, changes []s
 	return err
 }
 
+// changeKind is the enum of a store.Change kind; "new" has none (0).
 func changeKind(k string) bwv1.ChangeKind {
-	switch k {
-	case "count_revised":
-		return bwv1.ChangeKind_CHANGE_KIND_COUNT_REVISED
-	case "regulator_action_added":
-		return bwv1.ChangeKind_CHANGE_KIND_REGULATOR_ACTION_ADDED
-	case "fine_announced":
-		return bwv1.ChangeKind_CHANGE_KIND_FINE_ANNOUNCED
-	case "cause_changed":
-		return bwv1.ChangeKind_CHANGE_KIND_CAUSE_CHANGED
-	}
-	return bwv1.ChangeKind_CHANGE_KIND_UNSPECIFIED
+	return bwv1.ChangeKind(enumNumber(bwv1.ChangeKind(0).Descriptor(), k))
 }
 
 // IncidentProto is the incident as it travels on bw.incidents.* and in
