@@ -19,7 +19,7 @@ func BenchmarkMatchEvent(b *testing.B) {
 	queries := storetest.RandomQueries(7, n)
 	ix := &Index{byID: map[string]*compiled{}}
 	for i, q := range queries {
-		c, err := compile(&Subscription{ID: fmt.Sprintf("sub_%05d", i), Query: q, Updates: i%2 == 0})
+		c, err := compile(&Subscription{ID: fmt.Sprintf("sub_%05d", i), Spec: Spec{Query: q, Updates: i%2 == 0}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -28,18 +28,8 @@ import (
 
 // Subscription is a saved search, what to be told about, and where.
 type Subscription struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Query string `json:"query"`
-	// Updates asks for material updates (count revised, regulator action,
-	// fine ...) of matching incidents, not only for new ones.
-	Updates bool `json:"updates"`
-	// Deliveries. Every alert is kept in the ALERTS stream (bw.alertlog.<id>,
-	// where the Atom feed and the webhooks read it) and republished on
-	// bw.alerts.<id>; NATS says the subscriber reads that subject.
-	Webhook string `json:"webhook,omitempty"`
-	NATS    bool   `json:"nats"`
-	Atom    bool   `json:"atom"`
+	ID string `json:"id"`
+	Spec
 	// TokenHash is the SHA-256 of the subscriber's token (the token itself
 	// is shown once, at creation, and never stored).
 	TokenHash string `json:"token_hash"`
@@ -50,9 +40,14 @@ type Subscription struct {
 
 // Spec is what a subscriber asks for.
 type Spec struct {
-	Name    string `json:"name"`
-	Query   string `json:"query"`
-	Updates bool   `json:"updates"`
+	Name  string `json:"name"`
+	Query string `json:"query"`
+	// Updates asks for material updates (count revised, regulator action,
+	// fine ...) of matching incidents, not only for new ones.
+	Updates bool `json:"updates"`
+	// Deliveries. Every alert is kept in the ALERTS stream (bw.alertlog.<id>,
+	// where the Atom feed and the webhooks read it) and republished on
+	// bw.alerts.<id>; NATS says the subscriber reads that subject.
 	Webhook string `json:"webhook,omitempty"`
 	NATS    bool   `json:"nats"`
 	Atom    bool   `json:"atom"`
@@ -72,21 +67,15 @@ type Created struct {
 
 // View is a subscription without its secrets, as list and show print it.
 type View struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Query     string    `json:"query"`
-	Updates   bool      `json:"updates"`
-	Webhook   string    `json:"webhook,omitempty"`
-	NATS      bool      `json:"nats"`
-	Atom      bool      `json:"atom"`
+	ID string `json:"id"`
+	Spec
 	Subject   string    `json:"subject"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 // View returns s without its secrets.
 func (s *Subscription) View() View {
-	return View{ID: s.ID, Name: s.Name, Query: s.Query, Updates: s.Updates, Webhook: s.Webhook,
-		NATS: s.NATS, Atom: s.Atom, Subject: AlertSubject(s.ID), CreatedAt: s.CreatedAt}
+	return View{ID: s.ID, Spec: s.Spec, Subject: AlertSubject(s.ID), CreatedAt: s.CreatedAt}
 }
 
 // AlertSubject is where subscribers of subscription id receive its alerts.
@@ -200,11 +189,8 @@ func (r *Registry) Create(ctx context.Context, sp Spec) (Created, error) {
 	id := "sub_" + randomWord(16)
 	token := "bwt_" + randomWord(32)
 	secret := "whsec_" + randomWord(32)
-	s := &Subscription{
-		ID: id, Name: strings.TrimSpace(sp.Name), Query: sp.Query, Updates: sp.Updates,
-		Webhook: sp.Webhook, NATS: sp.NATS, Atom: sp.Atom,
-		TokenHash: HashToken(token), Secret: secret, CreatedAt: r.now().UTC(),
-	}
+	sp.Name = strings.TrimSpace(sp.Name)
+	s := &Subscription{ID: id, Spec: sp, TokenHash: HashToken(token), Secret: secret, CreatedAt: r.now().UTC()}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return Created{}, err
