@@ -115,6 +115,8 @@ def run_relevance(binary, shared, tmp):
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
     print("== relevance: ../shared/eval/extraction/relevance_dev.jsonl (%d items)" % len(items))
     print("precision %.3f  recall %.3f  F1 %.3f  (tp %d fp %d fn %d tn %d)" % (prec, rec, f1, tp, fp, fn, tn))
+    print("(in-sample: the relevance weights were fitted on these articles; scripts/fit-relevance prints")
+    print(" the cross-validated precision and recall, the estimate for articles it has not seen)")
 
 
 def norm_org(s):

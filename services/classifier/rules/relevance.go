@@ -3,6 +3,8 @@ package rules
 import (
 	"math"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Relevance: is the article about an incident in which personal or
@@ -14,27 +16,35 @@ import (
 // for sale; and sentences that mark the kinds of security news that are not
 // breaches: vulnerability write-ups and patches, scam and phishing warnings,
 // ransomware that only locks files, malware and trend pieces. The headline
-// counts apart. The score is a
-// logistic function of a weighted sum of the features; the weights
-// (relevance_weights.go) were fitted with L2 regularisation by
-// scripts/fit-relevance on labelled news, and the threshold is folded into
+// counts apart. Beside the cues, a lexicon of common words (relWords) adds a
+// small weight for each word present anywhere in the article: the register
+// of a breach report ("we", "personal", "later", "group") differs from that
+// of a how-to or a research write-up ("can", "make", "researcher",
+// "exploit") in many words, each too weak to be a cue. The score is a
+// logistic function of the cue features' weighted sum plus the words'
+// weights. All weights (relevance_weights.go) were fitted together with L2
+// regularisation by scripts/fit-relevance on labelled news; the lexicon is
+// the words found in at least ten of those articles, leaving out words that
+// are mostly capitalised inside a sentence (names of companies, products and
+// places), so that it describes the kind of text rather than the stories it
+// was fitted on. The threshold, chosen on out-of-fold scores, is folded into
 // the bias so that a score of 0.5 is the decision boundary. Every feature is
-// a count of keyword hits or of sentences, so relevanceContributions can say
-// which cues moved the score. (Features for researchers' findings, CVE
-// identifiers, bug classes and second-person advice were tried and dropped:
-// they added nothing under cross-validation beyond the vulnerability, patch
-// and scam counts.) Note what the fit says about the labelled news: any
-// talk of data accessed, even hedged ("may have been") or denied ("no
-// evidence that ... was accessed"), makes a breach story more likely; a
-// victim "hit by" ransomware alone is a coin toss; and a theft verb counts
-// whatever was taken (a film, game code, "stolen" on its own), so it is a
-// feature apart from the data-noun rule. Money is the exception: "steal
-// funds" is fraud, so a money word keeps a sentence from being a theft of
-// data. (Tried under cross-validation and dropped, adding nothing: requiring
-// the data noun within a few words of the verb, first-person statements,
-// second-person warnings about scams, data inventories ("including names
-// and addresses"), espionage words, counts of affected people anywhere,
-// and pairwise products of the cue families.)
+// a count of keyword hits or of sentences, or a word, so
+// relevanceContributions can say what moved the score. (Features for
+// researchers' findings, CVE identifiers, bug classes and second-person
+// advice were tried and dropped: they added nothing under cross-validation
+// beyond the vulnerability, patch and scam counts.) Note what the fit says
+// about the labelled news: any talk of data accessed, even hedged ("may have
+// been") or denied ("no evidence that ... was accessed"), makes a breach
+// story more likely; a victim "hit by" ransomware alone is a coin toss; and a
+// theft verb counts whatever was taken (a film, game code, "stolen" on its
+// own), so it is a feature apart from the data-noun rule. Money is the
+// exception: "steal funds" is fraud, so a money word keeps a sentence from
+// being a theft of data. (Tried under cross-validation and dropped, adding
+// nothing: requiring the data noun within a few words of the verb,
+// first-person statements, second-person warnings about scams, data
+// inventories ("including names and addresses"), espionage words, counts of
+// affected people anywhere, and pairwise products of the cue families.)
 
 // breachRole is what a relevance keyword says about the sentence it is in.
 type breachRole uint8
@@ -369,12 +379,14 @@ func relevance(d *doc) (bool, float64) {
 	for i, v := range x {
 		z += relWeights[i] * v
 	}
+	forEachLexiconWord(d, func(i int) { z += relWords[i].weight })
 	score := math.Round(1000/(1+math.Exp(-z))) / 1000
 	return score >= 0.5, score
 }
 
 // relevanceContributions explains a score: each feature's value times its
-// weight (the bias is not included).
+// weight, and each lexicon word's weight as "word:<w>" (the bias is not
+// included).
 func relevanceContributions(d *doc) map[string]float64 {
 	x := relevanceFeatures(d)
 	out := make(map[string]float64, numRelFeatures)
@@ -383,7 +395,98 @@ func relevanceContributions(d *doc) map[string]float64 {
 			out[relFeatureNames[i]] = v * relWeights[i]
 		}
 	}
+	forEachLexiconWord(d, func(i int) { out["word:"+relWords[i].word] = relWords[i].weight })
 	return out
+}
+
+// relWord is a word of the relevance lexicon and its fitted weight, added
+// once when the word is anywhere in the headline or the text.
+type relWord struct {
+	word   string
+	weight float64
+}
+
+// relWordIndex maps a lexicon word to its place in relWords.
+var relWordIndex = func() map[string]int {
+	m := make(map[string]int, len(relWords))
+	for i, w := range relWords {
+		m[w.word] = i
+	}
+	return m
+}()
+
+// forEachLexiconWord calls fn once with the index in relWords of each
+// lexicon word in the headline or the text.
+func forEachLexiconWord(d *doc, fn func(i int)) {
+	seen := make([]uint64, (len(relWords)+63)/64)
+	visit := func(lower string) {
+		forEachWord(lower, func(start, end int) {
+			if i, ok := relWordIndex[lower[start:end]]; ok && seen[i/64]&(1<<(i%64)) == 0 {
+				seen[i/64] |= 1 << (i % 64)
+				fn(i)
+			}
+		})
+	}
+	if d.title != "" {
+		visit(asciiLower(d.title))
+	}
+	visit(d.lower)
+}
+
+// forEachWord calls fn with the offsets of each word in lower (ASCII
+// lower-cased text): a run of ASCII letters, apostrophes and hyphens
+// ("don't", "zero-day") between characters that are not letters or digits,
+// with its outer apostrophes and hyphens trimmed, of two letters or more.
+// A run that touches a digit or an accented letter ("mp3", "café") is not a
+// word of the lexicon.
+func forEachWord(lower string, fn func(start, end int)) {
+	inRun := func(c byte) bool { return 'a' <= c && c <= 'z' || c == '\'' || c == '-' }
+	for i := 0; i < len(lower); {
+		if !inRun(lower[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(lower) && inRun(lower[j]) {
+			j++
+		}
+		start, end := i, j
+		for start < end && (lower[start] == '\'' || lower[start] == '-') {
+			start++
+		}
+		for end > start && (lower[end-1] == '\'' || lower[end-1] == '-') {
+			end--
+		}
+		if end-start >= 2 && !wordRuneBefore(lower, i) && !wordRuneAt(lower, j) {
+			fn(start, end)
+		}
+		i = j
+	}
+}
+
+// wordRuneAt: the rune at byte i of s is a letter, a digit or a mark.
+func wordRuneAt(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	if s[i] < utf8.RuneSelf {
+		return isWordByte(s[i]) || s[i] == '_'
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// wordRuneBefore: the rune that ends before byte i of s is a letter, a
+// digit or a mark.
+func wordRuneBefore(s string, i int) bool {
+	if i <= 0 {
+		return false
+	}
+	if s[i-1] < utf8.RuneSelf {
+		return isWordByte(s[i-1]) || s[i-1] == '_'
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
 // headlineOf returns the headline (lower-cased) and the byte offset where the

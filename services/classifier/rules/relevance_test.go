@@ -1,6 +1,12 @@
 package rules
 
-import "testing"
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
 
 // Synthetic articles, one per kind of text the relevance rule meets.
 func TestRelevance(t *testing.T) {
@@ -209,4 +215,82 @@ func BenchmarkRelevance(b *testing.B) {
 			relevance(docs[i%len(docs)])
 		}
 	})
+}
+
+func TestForEachWord(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"hackers stole the data", []string{"hackers", "stole", "the", "data"}},
+		{"don't click: a zero-day e-mail", []string{"don't", "click", "zero-day", "e-mail"}},
+		{"the hackers' 'tools' -- and--more", []string{"the", "hackers", "tools", "and--more"}},
+		{"mp3 files, 40,000 users, w-2 forms", []string{"files", "users", "forms"}},
+		{"café owners", []string{"owners"}},
+		{"the company’s users", []string{"the", "company", "users"}},
+		{"", nil},
+		{"— 😀 a i", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		forEachWord(tt.in, func(start, end int) { got = append(got, tt.in[start:end]) })
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("forEachWord(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// The fitted lexicon: sorted, unique, each entry one word as forEachWord
+// reads it, and no word weighty enough to decide an article by itself.
+func TestRelevanceLexicon(t *testing.T) {
+	if len(relWords) == 0 {
+		t.Fatal("empty lexicon")
+	}
+	shape := regexp.MustCompile(`^[a-z][a-z'-]*[a-z]$`)
+	for i, w := range relWords {
+		if i > 0 && relWords[i-1].word >= w.word {
+			t.Errorf("lexicon not sorted or not unique at %q", w.word)
+		}
+		if !shape.MatchString(w.word) {
+			t.Errorf("lexicon word %q is not a word", w.word)
+		}
+		var got []string
+		forEachWord(w.word, func(start, end int) { got = append(got, w.word[start:end]) })
+		if !slices.Equal(got, []string{w.word}) {
+			t.Errorf("forEachWord(%q) = %q", w.word, got)
+		}
+		if math.IsNaN(w.weight) || math.Abs(w.weight) >= 1 {
+			t.Errorf("lexicon word %q weighs %v", w.word, w.weight)
+		}
+	}
+}
+
+// A lexicon word adds its weight once, wherever it is (headline or text)
+// and however often it is repeated.
+func TestRelevanceWordsCountOnce(t *testing.T) {
+	var w relWord
+	for _, c := range relWords {
+		if math.Abs(c.weight) > math.Abs(w.weight) && relevanceCueMasks[c.word] == 0 && breachRoles[c.word] == 0 {
+			w = c
+		}
+	}
+	key := "word:" + w.word
+	base := "The council met on Thursday."
+	once := relevanceContributions(newDoc(base+" "+w.word+".", ""))
+	many := relevanceContributions(newDoc(base+strings.Repeat(" "+w.word, 5)+".", ""))
+	inTitle := relevanceContributions(newDoc(base, strings.ToUpper(w.word[:1])+w.word[1:]+" news"))
+	without := relevanceContributions(newDoc(base, ""))
+	for name, c := range map[string]map[string]float64{"once": once, "five times": many, "in the headline": inTitle} {
+		if c[key] != w.weight {
+			t.Errorf("%s: %s contributes %v, want %v", name, key, c[key], w.weight)
+		}
+	}
+	if _, ok := without[key]; ok {
+		t.Errorf("%s contributes without the word", key)
+	}
+	_, s1 := relevance(newDoc(base+" "+w.word+".", ""))
+	_, s5 := relevance(newDoc(base+strings.Repeat(" "+w.word, 5)+".", ""))
+	if s1 != s5 {
+		t.Errorf("relevance changed with repeats of %q: %v vs %v", w.word, s1, s5)
+	}
 }
