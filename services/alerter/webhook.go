@@ -55,8 +55,9 @@ func Verify(secret string, body []byte, signature string) bool {
 }
 
 // WebhookStage delivers the alerts of subscriptions with a webhook; a
-// failed delivery is retried with backoff and dead-lettered on
-// bw.dlq.webhooks after the last attempt.
+// failed delivery is retried with backoff (or after the endpoint's
+// Retry-After, when later) and dead-lettered on bw.dlq.webhooks after the
+// last attempt.
 func WebhookStage() pipeline.Stage {
 	return pipeline.Stage{Name: bus.StageWebhooks, Run: func(ctx context.Context, d pipeline.Deps) error {
 		ix, err := OpenIndex(ctx, d.JS, d.Logger)
@@ -133,7 +134,8 @@ func (w *Webhooks) Handle(ctx context.Context, m *bus.Message) error {
 		switch {
 		case err == nil:
 			w.Recorder.WebhookAttempt("delivered")
-		case bus.IsPermanent(err):
+		case bus.IsPermanent(err), m.MaxDeliveries > 0 && m.Deliveries >= m.MaxDeliveries:
+			// A retryable failure on the last delivery is dead-lettered too.
 			w.Recorder.WebhookAttempt("failed")
 		default:
 			w.Recorder.WebhookAttempt("retry")
@@ -171,7 +173,13 @@ func (w *Webhooks) post(ctx context.Context, s *Subscription, alertID string, bo
 		w.log().Debug("webhook delivered", "subscription", s.ID, "alert", alertID, "status", resp.StatusCode)
 		return nil
 	case safehttp.RetryableStatus(resp.StatusCode):
-		return fmt.Errorf("webhook of %s: status %d", s.ID, resp.StatusCode)
+		err := fmt.Errorf("webhook of %s: status %d", s.ID, resp.StatusCode)
+		if wait, ok := safehttp.RetryAfter(resp.Header, now()); ok {
+			// 429 and 503 may say when to come back: not sooner (up to
+			// an hour; the consumer's backoff when that is later).
+			return bus.RetryAfter(fmt.Errorf("%w, retry after %s", err, wait), wait)
+		}
+		return err
 	default:
 		// 3xx, 4xx: the endpoint refuses or moved; retrying the same
 		// request will not help. Dead-lettered for an operator to replay.

@@ -2,7 +2,9 @@ package alerter
 
 import (
 	"context"
+	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -17,11 +19,13 @@ import (
 // receiver is a webhook endpoint that answers with the statuses given, in
 // turn (the last one repeats), and records what it received.
 type receiver struct {
-	srv      *httptest.Server
-	mu       sync.Mutex
-	statuses []int
-	got      []*http.Request
-	bodies   [][]byte
+	srv        *httptest.Server
+	mu         sync.Mutex
+	statuses   []int
+	retryAfter string // Retry-After sent with 429 and 503, if set
+	got        []*http.Request
+	at         []time.Time
+	bodies     [][]byte
 }
 
 func newReceiver(t *testing.T, statuses ...int) *receiver {
@@ -31,11 +35,16 @@ func newReceiver(t *testing.T, statuses ...int) *receiver {
 		r.mu.Lock()
 		n := len(r.got)
 		r.got = append(r.got, req)
+		r.at = append(r.at, time.Now())
 		r.bodies = append(r.bodies, body)
 		status := r.statuses[min(n, len(r.statuses)-1)]
+		retryAfter := r.retryAfter
 		r.mu.Unlock()
 		if status == http.StatusFound {
 			w.Header().Set("Location", "/elsewhere")
+		}
+		if retryAfter != "" && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
+			w.Header().Set("Retry-After", retryAfter)
 		}
 		w.WriteHeader(status)
 	}))
@@ -211,9 +220,33 @@ func TestWebhookRetriedUntilDelivered(t *testing.T) {
 	}
 }
 
+// An endpoint that asks to be left alone for a while (429 or 503 with
+// Retry-After) is not called again sooner, though the backoff is shorter.
+func TestWebhookRetryAfterIsHonoured(t *testing.T) {
+	rcv := newReceiver(t, http.StatusTooManyRequests, http.StatusOK)
+	rcv.retryAfter = "1"
+	w, _, hooks, m := webhookWorld(t, rcv)
+	var ra *bus.RetryAfterError
+	if err := hooks.Handle(t.Context(), m); !errors.As(err, &ra) || ra.After != time.Second || bus.IsPermanent(err) {
+		t.Fatalf("429 with Retry-After: 1 gave %v", err)
+	}
+	rcv.mu.Lock()
+	rcv.statuses, rcv.got, rcv.at = []int{http.StatusTooManyRequests, http.StatusOK}, nil, nil
+	rcv.mu.Unlock()
+	runWebhooks(t, w, hooks) // backoff 20 ms
+	waitFor(t, func() bool { return rcv.count() == 2 })
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	if gap := rcv.at[1].Sub(rcv.at[0]); gap < time.Second {
+		t.Fatalf("called again after %v, asked for 1s", gap)
+	}
+}
+
 func TestWebhookDeadLetteredAfterTheLastRetry(t *testing.T) {
 	rcv := newReceiver(t, http.StatusServiceUnavailable)
 	w, c, hooks, _ := webhookWorld(t, rcv)
+	attempts := &attemptCounter{}
+	hooks.Recorder = attempts
 	runWebhooks(t, w, hooks)
 	dlq := bus.NewDLQ(w.nats.JS)
 	waitFor(t, func() bool {
@@ -227,6 +260,10 @@ func TestWebhookDeadLetteredAfterTheLastRetry(t *testing.T) {
 	}
 	if dl.Subject != logSubject(c.ID) || dl.Permanent || dl.Error == "" {
 		t.Errorf("dead letter %+v", dl)
+	}
+	// The last attempt is dead-lettered, so it counts as failed, not retry.
+	if want := bus.DefaultLimits().MaxDeliver; attempts.get("retry") != want-1 || attempts.get("failed") != 1 {
+		t.Errorf("attempts counted %v, want %d retry and 1 failed", attempts.snapshot(), want-1)
 	}
 	// Replayed after the endpoint recovers, it is delivered.
 	rcv.mu.Lock()
@@ -251,6 +288,33 @@ func TestWebhookPermanentFailureDeadLettersAtOnce(t *testing.T) {
 	if rcv.count() != 1 {
 		t.Fatalf("%d attempts at a 410 endpoint, want 1", rcv.count())
 	}
+}
+
+// attemptCounter is a Recorder that counts webhook attempts by result.
+type attemptCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (a *attemptCounter) AlertPublished(string) {}
+func (a *attemptCounter) Subscriptions(int)     {}
+func (a *attemptCounter) WebhookAttempt(result string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n == nil {
+		a.n = map[string]int{}
+	}
+	a.n[result]++
+}
+func (a *attemptCounter) get(result string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.n[result]
+}
+func (a *attemptCounter) snapshot() map[string]int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.n)
 }
 
 func waitFor(t *testing.T, cond func() bool) {

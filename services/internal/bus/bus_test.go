@@ -126,18 +126,22 @@ func (c *counter) Failed(_ string, permanent bool) {
 }
 
 // consume runs the runtime in the background; stop cancels it and waits.
-func consume(t *testing.T, e *env, obs bus.Observer, h bus.Handler) (stop func()) {
+func consume(t *testing.T, e *env, obs bus.Observer, h bus.Handler, tweak ...func(*bus.ConsumerOptions)) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	opts := bus.ConsumerOptions{
+		Stage:        bus.StageScraper,
+		Observer:     obs,
+		Backoff:      func(uint64) time.Duration { return 50 * time.Millisecond },
+		FetchWait:    500 * time.Millisecond,
+		DrainTimeout: 5 * time.Second,
+	}
+	for _, f := range tweak {
+		f(&opts)
+	}
 	done := make(chan error, 1)
 	go func() {
-		done <- bus.Consume(ctx, e.js, bus.ConsumerOptions{
-			Stage:        bus.StageScraper,
-			Observer:     obs,
-			Backoff:      func(uint64) time.Duration { return 50 * time.Millisecond },
-			FetchWait:    500 * time.Millisecond,
-			DrainTimeout: 5 * time.Second,
-		}, h)
+		done <- bus.Consume(ctx, e.js, opts, h)
 	}()
 	var once sync.Once
 	stop = func() {
@@ -235,6 +239,45 @@ func TestPermanentFailureIsDeadLetteredAndNotRedelivered(t *testing.T) {
 	}
 	if obs.dlq != 1 || obs.pf != 1 || obs.processed != 0 {
 		t.Fatalf("observer %+v", obs)
+	}
+}
+
+// A failure that says when to come back (Retry-After) is not redelivered
+// sooner, even when the backoff is shorter; what it asks is capped.
+func TestRetryAfterDelaysRedelivery(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		after, cap time.Duration
+		atLeast    time.Duration
+	}{
+		{"honoured", time.Second, 0, time.Second},
+		{"capped", time.Hour, 300 * time.Millisecond, 300 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := startEnv(t, t.TempDir())
+			e.publish(t, 1)
+			var mu sync.Mutex
+			var at []time.Time
+			var maxDeliveries uint64
+			stop := consume(t, e, nil, func(ctx context.Context, m *bus.Message) error {
+				mu.Lock()
+				defer mu.Unlock()
+				at = append(at, time.Now())
+				maxDeliveries = m.MaxDeliveries
+				if m.Deliveries == 1 {
+					return bus.RetryAfter(errors.New("upstream 429"), tc.after)
+				}
+				return nil
+			}, func(o *bus.ConsumerOptions) { o.MaxRetryAfter = tc.cap })
+			waitFor(t, "second delivery", func() bool { mu.Lock(); defer mu.Unlock(); return len(at) == 2 })
+			stop()
+			if gap := at[1].Sub(at[0]); gap < tc.atLeast {
+				t.Errorf("redelivered after %v, asked for %v (cap %v)", gap, tc.after, tc.cap)
+			}
+			if maxDeliveries != uint64(testLimits().MaxDeliver) {
+				t.Errorf("MaxDeliveries = %d, want %d", maxDeliveries, testLimits().MaxDeliver)
+			}
+		})
 	}
 }
 

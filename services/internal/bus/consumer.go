@@ -20,8 +20,11 @@ type Message struct {
 	Data       []byte
 	Header     nats.Header
 	Deliveries uint64 // 1 on first delivery
-	StreamSeq  uint64
-	Published  time.Time
+	// MaxDeliveries is the consumer's MaxDeliver (0: no limit): a failure
+	// on delivery MaxDeliveries is dead-lettered, not retried.
+	MaxDeliveries uint64
+	StreamSeq     uint64
+	Published     time.Time
 }
 
 // Handler processes one message. Returning nil acks it; an error wrapped with
@@ -45,6 +48,9 @@ type ConsumerOptions struct {
 	Concurrency int    // handlers running at once (default 4)
 	// Backoff is the redelivery delay after the n-th failed delivery.
 	Backoff func(deliveries uint64) time.Duration
+	// MaxRetryAfter caps the delay a RetryAfterError may ask for (default
+	// one hour); a shorter request than the backoff is ignored.
+	MaxRetryAfter time.Duration
 	// DrainTimeout bounds how long in-flight handlers may run after shutdown
 	// starts; handlers still running then see their context canceled and
 	// their messages are nak'ed for prompt redelivery.
@@ -72,6 +78,9 @@ func (o *ConsumerOptions) defaults() error {
 	}
 	if o.Backoff == nil {
 		o.Backoff = ExponentialBackoff(time.Second, 5*time.Minute)
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = time.Hour
 	}
 	if o.DrainTimeout <= 0 {
 		o.DrainTimeout = 10 * time.Second
@@ -214,6 +223,9 @@ func (r *runner) process(ctx context.Context, msg jetstream.Msg) {
 		StreamSeq:  meta.Sequence.Stream,
 		Published:  meta.Timestamp,
 	}
+	if r.maxDeliver > 0 {
+		m.MaxDeliveries = uint64(r.maxDeliver)
+	}
 	if m.Deliveries > 1 {
 		r.opts.Observer.Redelivered(r.opts.Stage)
 	}
@@ -240,12 +252,23 @@ func (r *runner) process(ctx context.Context, msg jetstream.Msg) {
 		r.deadLetter(ackCtx, msg, m, err)
 	default:
 		r.opts.Observer.Failed(r.opts.Stage, false)
-		delay := r.opts.Backoff(m.Deliveries)
+		delay := r.retryDelay(m.Deliveries, err)
 		r.log.Warn("handler failed, will retry", "seq", m.StreamSeq, "deliveries", m.Deliveries, "retry_in", delay, "err", err)
 		if nerr := msg.NakWithDelay(delay); nerr != nil {
 			r.log.Warn("nak failed", "seq", m.StreamSeq, "err", nerr)
 		}
 	}
+}
+
+// retryDelay is the backoff after the n-th failed delivery, or longer when
+// err carries a Retry-After (capped at MaxRetryAfter).
+func (r *runner) retryDelay(n uint64, err error) time.Duration {
+	delay := r.opts.Backoff(n)
+	var ra *RetryAfterError
+	if errors.As(err, &ra) {
+		delay = max(delay, min(ra.After, r.opts.MaxRetryAfter))
+	}
+	return delay
 }
 
 // call runs the handler, turning a panic into a permanent error.

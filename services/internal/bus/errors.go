@@ -3,6 +3,7 @@ package bus
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // PermanentError marks a failure that will not heal by retrying (bad input,
@@ -30,4 +31,24 @@ func Permanentf(format string, args ...any) error {
 func IsPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p)
+}
+
+// RetryAfterError is a failure whose source said when to try again (an HTTP
+// Retry-After). The consumer runtime waits at least that long, up to
+// ConsumerOptions.MaxRetryAfter, when its own backoff would be sooner.
+type RetryAfterError struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string { return e.Err.Error() }
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// RetryAfter wraps err with the delay its source asked for. RetryAfter(nil,
+// d) is nil.
+func RetryAfter(err error, after time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return &RetryAfterError{Err: err, After: after}
 }
