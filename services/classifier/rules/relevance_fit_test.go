@@ -91,7 +91,7 @@ func TestRelevanceFit(t *testing.T) {
 		all[i] = i
 	}
 	m := fitRelevance(items, all, cfg)
-	cut := m.pickCut(items, all, cfg, 7777)
+	cut := pickCut(items, all, cfg, 7777)
 	var pred []bool
 	for _, it := range items {
 		pred = append(pred, m.margin(it) >= cut)
@@ -313,34 +313,37 @@ func fitRelevance(items []fitItem, train []int, cfg fitConfig) *relModel {
 
 // pickCut chooses the margin threshold on out-of-fold scores of the train
 // items (an inner stratified cross-validation).
-func (m *relModel) pickCut(items []fitItem, train []int, cfg fitConfig, seed uint64) float64 {
-	folds := stratifiedFolds(items, train, cfg.folds, seed)
+func pickCut(items []fitItem, train []int, cfg fitConfig, seed uint64) float64 {
 	oof := make([]float64, len(train))
-	var wg sync.WaitGroup
-	for f := range cfg.folds {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var tr []int
-			for k, i := range train {
-				if folds[k] != f {
-					tr = append(tr, i)
-				}
-			}
-			inner := fitRelevance(items, tr, cfg)
-			for k, i := range train {
-				if folds[k] == f {
-					oof[k] = inner.margin(items[i])
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	forFolds(train, stratifiedFolds(items, train, cfg.folds, seed), cfg.folds, func(tr, held []int) {
+		inner := fitRelevance(items, tr, cfg)
+		for _, k := range held {
+			oof[k] = inner.margin(items[train[k]])
+		}
+	})
 	ys := make([]bool, len(train))
 	for k, i := range train {
 		ys[k] = items[i].y
 	}
 	return bestCut(oof, ys)
+}
+
+// forFolds calls fn for each of n folds, in parallel, with the items it
+// trains on and the positions in idx of the items it holds out.
+func forFolds(idx, folds []int, n int, fn func(train, held []int)) {
+	var wg sync.WaitGroup
+	for f := range n {
+		var train, held []int
+		for k, i := range idx {
+			if folds[k] == f {
+				held = append(held, k)
+			} else {
+				train = append(train, i)
+			}
+		}
+		wg.Go(func() { fn(train, held) })
+	}
+	wg.Wait()
 }
 
 // bestCut: the margin cut-off with the best worst-case distance to the
@@ -414,29 +417,15 @@ func crossValidate(items []fitItem, cfg fitConfig) [][2]float64 {
 	}
 	out := make([][2]float64, cfg.repeats)
 	for r := range cfg.repeats {
-		folds := stratifiedFolds(items, all, cfg.folds, uint64(r))
 		pred := make([]bool, len(items))
-		var wg sync.WaitGroup
-		for f := range cfg.folds {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var tr []int
-				for i, k := range folds {
-					if k != f {
-						tr = append(tr, i)
-					}
-				}
-				m := fitRelevance(items, tr, cfg)
-				cut := m.pickCut(items, tr, cfg, uint64(1000+10*r+f))
-				for i, k := range folds {
-					if k == f {
-						pred[i] = m.margin(items[i]) >= cut
-					}
-				}
-			}()
-		}
-		wg.Wait()
+		folds := stratifiedFolds(items, all, cfg.folds, uint64(r))
+		forFolds(all, folds, cfg.folds, func(tr, held []int) {
+			m := fitRelevance(items, tr, cfg)
+			cut := pickCut(items, tr, cfg, uint64(1000+10*r+folds[held[0]]))
+			for _, i := range held {
+				pred[i] = m.margin(items[i]) >= cut
+			}
+		})
 		p, rc := precisionRecall(items, all, pred)
 		out[r] = [2]float64{p, rc}
 	}
