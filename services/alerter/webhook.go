@@ -134,7 +134,7 @@ func (w *Webhooks) Handle(ctx context.Context, m *bus.Message) error {
 		switch {
 		case err == nil:
 			w.Recorder.WebhookAttempt("delivered")
-		case bus.IsPermanent(err), m.MaxDeliveries > 0 && m.Deliveries >= m.MaxDeliveries:
+		case bus.IsPermanent(err), m.LastDelivery():
 			// A retryable failure on the last delivery is dead-lettered too.
 			w.Recorder.WebhookAttempt("failed")
 		default:

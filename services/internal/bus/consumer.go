@@ -20,11 +20,16 @@ type Message struct {
 	Data       []byte
 	Header     nats.Header
 	Deliveries uint64 // 1 on first delivery
-	// MaxDeliveries is the consumer's MaxDeliver (0: no limit): a failure
-	// on delivery MaxDeliveries is dead-lettered, not retried.
+	// MaxDeliveries is the consumer's MaxDeliver (0: no limit).
 	MaxDeliveries uint64
 	StreamSeq     uint64
 	Published     time.Time
+}
+
+// LastDelivery reports whether this is the consumer's last allowed delivery
+// of the message: a failure now is dead-lettered, not retried.
+func (m *Message) LastDelivery() bool {
+	return m.MaxDeliveries > 0 && m.Deliveries >= m.MaxDeliveries
 }
 
 // Handler processes one message. Returning nil acks it; an error wrapped with
@@ -247,7 +252,7 @@ func (r *runner) process(ctx context.Context, msg jetstream.Msg) {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		// Shutdown cut the handler short: hand the message back now.
 		_ = msg.Nak()
-	case IsPermanent(err) || (r.maxDeliver > 0 && m.Deliveries >= uint64(r.maxDeliver)):
+	case IsPermanent(err) || m.LastDelivery():
 		r.opts.Observer.Failed(r.opts.Stage, IsPermanent(err))
 		r.deadLetter(ackCtx, msg, m, err)
 	default:
