@@ -3,8 +3,6 @@ package rules
 import (
 	"math"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Relevance: is the article about an incident in which personal or
@@ -435,8 +433,9 @@ func forEachLexiconWord(d *doc, fn func(i int)) {
 
 // forEachWord calls fn with the offsets of each word in lower (ASCII
 // lower-cased text): a run of ASCII letters, apostrophes and hyphens
-// ("don't", "zero-day") between characters that are not letters or digits,
-// with its outer apostrophes and hyphens trimmed, of two letters or more.
+// ("don't", "zero-day") that no letter or digit touches (wordBefore,
+// wordAfter: the keyword pass's boundaries), with its outer apostrophes and
+// hyphens trimmed, of two letters or more.
 // A run that touches a digit or an accented letter ("mp3", "café") is not a
 // word of the lexicon.
 func forEachWord(lower string, fn func(start, end int)) {
@@ -457,36 +456,11 @@ func forEachWord(lower string, fn func(start, end int)) {
 		for end > start && (lower[end-1] == '\'' || lower[end-1] == '-') {
 			end--
 		}
-		if end-start >= 2 && !wordRuneBefore(lower, i) && !wordRuneAt(lower, j) {
+		if end-start >= 2 && !wordBefore(lower, i) && !wordAfter(lower, j) {
 			fn(start, end)
 		}
 		i = j
 	}
-}
-
-// wordRuneAt: the rune at byte i of s is a letter, a digit or a mark.
-func wordRuneAt(s string, i int) bool {
-	if i >= len(s) {
-		return false
-	}
-	if s[i] < utf8.RuneSelf {
-		return isWordByte(s[i]) || s[i] == '_'
-	}
-	r, _ := utf8.DecodeRuneInString(s[i:])
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
-}
-
-// wordRuneBefore: the rune that ends before byte i of s is a letter, a
-// digit or a mark.
-func wordRuneBefore(s string, i int) bool {
-	if i <= 0 {
-		return false
-	}
-	if s[i-1] < utf8.RuneSelf {
-		return isWordByte(s[i-1]) || s[i-1] == '_'
-	}
-	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
 // headlineOf returns the headline (lower-cased) and the byte offset where the
