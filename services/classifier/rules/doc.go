@@ -18,15 +18,17 @@ type span struct{ start, end int }
 
 // doc is one article prepared for the field rules.
 type doc struct {
-	text  string // the article text, offsets point into it
-	lower string // text with ASCII letters lower-cased: same byte offsets
-	title string // headline, if known (not part of text)
-	sents []span // sentences, in order
-	hits  []hit  // keyword hits, in text order
+	text       string // the article text, offsets point into it
+	lower      string // text with ASCII letters lower-cased: same byte offsets
+	title      string // headline, if known (not part of text)
+	titleLower string // title with ASCII letters lower-cased
+	sents      []span // sentences, in order
+	hits       []hit  // keyword hits, in text order
 }
 
 func newDoc(text, title string) *doc {
 	d := &doc{text: text, lower: asciiLower(text), title: strings.TrimSpace(title)}
+	d.titleLower = asciiLower(d.title)
 	d.sents = splitSentences(text)
 	d.hits = lexicon().find(d.lower)
 	for i := range d.hits {

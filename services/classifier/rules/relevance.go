@@ -426,7 +426,7 @@ func forEachLexiconWord(d *doc, fn func(i int)) {
 		})
 	}
 	if d.title != "" {
-		visit(asciiLower(d.title))
+		visit(d.titleLower)
 	}
 	visit(d.lower)
 }
@@ -473,7 +473,7 @@ func headlineOf(d *doc) (string, int) {
 		if len(d.text)-lead >= len(d.title) && d.text[lead:lead+len(d.title)] == d.title {
 			body = lead + len(d.title)
 		}
-		return asciiLower(d.title), body
+		return d.titleLower, body
 	}
 	if len(d.sents) > 1 && isHeadline(d, 0) {
 		s := d.sents[0]
