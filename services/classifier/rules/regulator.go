@@ -734,8 +734,9 @@ func faces(before string) bool {
 // after the cue in its sentence, else the last before it, else one in the
 // next sentence ("will pay $3.9 million"). Caps ("up to £17m") are not
 // amounts. When the text gives the same sum in two currencies, "SEK
-// 15,000,000 (EUR 1,463,000)", the euro figure is kept: it compares across
-// authorities, and the other stays in the evidence.
+// 15,000,000 (EUR 1,463,000)" or "SEK 200,000. This is approx. EUR
+// 20,000.", the euro figure is kept: it compares across authorities, and the
+// other stays in the evidence.
 func pickAmount(d *doc, h hit) *amount {
 	s := d.sents[h.sent]
 	all := findAmounts(d.text, s)
@@ -748,12 +749,19 @@ func pickAmount(d *doc, h hit) *amount {
 		as = append(as, a)
 	}
 	if h.sent+1 < len(d.sents) && (len(as) == 0 || as[len(as)-1].start < h.end) {
-		// "fined Acme S.L. EUR 4,000": the sentence splitter may cut after
-		// a legal form or "ca.", leaving the amount at the head of the next.
+		// "fined Acme S.L. EUR 4,000", "a fine of 1,5 Mio. EUR": the
+		// sentence splitter may cut after a legal form, "ca." or "Mio.",
+		// leaving the amount at the head of the next sentence or across the
+		// cut.
 		next := d.sents[h.sent+1]
 		if gap := strings.TrimSpace(d.text[s.end:next.start]); gap == "" {
-			if na := findAmounts(d.text, next); len(na) > 0 && na[0].start-next.start <= 2 {
-				as = append(as, na[0])
+			if na := findAmounts(d.text, span{s.start, next.end}); len(na) > 0 {
+				for _, a := range na {
+					if a.start < s.end && a.end > s.end || a.start >= next.start && a.start-next.start <= 2 {
+						as = append(as, a)
+						break
+					}
+				}
 			}
 		}
 	}
@@ -770,14 +778,29 @@ func pickAmount(d *doc, h hit) *amount {
 	if k < 0 {
 		k = len(as) - 1
 	}
-	if k+1 < len(as) && as[k].currency != "EUR" && as[k+1].currency == "EUR" {
-		between := strings.TrimSpace(d.text[as[k].end:as[k+1].start])
-		if between == "(" || between == "(approx." || between == "(approximately" || between == "(around" || between == "(ca." || between == "(about" || between == "/" || between == "or" {
+	if as[k].currency != "EUR" {
+		if k+1 < len(as) && as[k+1].currency == "EUR" && isConversion(d.text[as[k].end:as[k+1].start]) {
 			k++
+		} else if e, ok := euroInNextSentence(d, h.sent, as[k]); ok && k == len(as)-1 {
+			return &e
 		}
 	}
 	a := as[k]
 	return &a
+}
+
+// euroInNextSentence: "The fine is SEK 200,000. This corresponds to about
+// EUR 20,000." The euro figure opens the next sentence.
+func euroInNextSentence(d *doc, sent int, a amount) (amount, bool) {
+	if sent+1 >= len(d.sents) || a.end < d.sents[sent].end-3 {
+		return amount{}, false
+	}
+	next := d.sents[sent+1]
+	na := findAmounts(d.text, next)
+	if len(na) == 0 || na[0].currency != "EUR" || !isConversion(strings.TrimPrefix(strings.TrimSpace(d.text[a.end:na[0].start]), ".")) {
+		return amount{}, false
+	}
+	return na[0], true
 }
 
 // dataProtectionText: the text speaks the language of data protection law.

@@ -93,6 +93,18 @@ func TestRegulatorActions(t *testing.T) {
 		{"fine with no regulator named: DPA of the place the text points at",
 			"The fine of EUR 3,000 was imposed on Primer EOOD for processing personal data without adequate measures.",
 			[]string{"Bulgaria data protection authority monetary_penalty 3000 EUR"}},
+		{"the euro figure in the next sentence",
+			"The Swedish DPA fined a school SEK 300,000. This corresponds to about EUR 27,000.",
+			[]string{"Sweden data protection authority monetary_penalty 27000 EUR"}},
+		{"the euro figure after a conversion phrase",
+			"The Polish DPA imposed a fine of PLN 100,000 (the equivalent of EUR 23,000) on a shop.",
+			[]string{"Poland data protection authority monetary_penalty 23000 EUR"}},
+		{"a sum cut by the sentence splitter after Mio.",
+			"The Austrian DPA imposed a fine of 1,5 Mio. EUR on a company.",
+			[]string{"Austria data protection authority monetary_penalty 1.5e+06 EUR"}},
+		{"two sums that are not a conversion",
+			"The Italian DPA fined Alpha S.p.A. EUR 40,000 and its supplier Beta S.r.l. EUR 20,000.",
+			[]string{"Italy data protection authority monetary_penalty 40000 EUR"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
