@@ -36,11 +36,18 @@ var countryWords = map[string]struct {
 	"welsh": {"GB", true}, "english": {"GB", true},
 	"ireland": {"IE", false}, "irish": {"IE", true}, "dublin": {"IE", false},
 	"france": {"FR", false}, "french": {"FR", true}, "paris": {"FR", false},
-	"spain": {"ES", false}, "spanish": {"ES", true}, "madrid": {"ES", false},
+	"spain": {"ES", false}, "spanish": {"ES", true}, "madrid": {"ES", false}, "barcelona": {"ES", false},
+	"catalonia": {"ES", false}, "catalan": {"ES", true}, "basque": {"ES", true}, "andalusia": {"ES", false},
 	"italy": {"IT", false}, "italian": {"IT", true}, "rome": {"IT", false}, "milan": {"IT", false},
 	"germany": {"DE", false}, "german": {"DE", true}, "berlin": {"DE", false}, "hamburg": {"DE", false},
 	"bavaria": {"DE", false}, "bavarian": {"DE", true}, "hessian": {"DE", true}, "saxony": {"DE", false},
 	"lower saxony": {"DE", false}, "baden-württemberg": {"DE", false}, "north rhine-westphalia": {"DE", false},
+	"baden-wuerttemberg": {"DE", false}, "baden-wurttemberg": {"DE", false}, "hesse": {"DE", false},
+	"hessen": {"DE", false}, "thuringia": {"DE", false}, "thuringian": {"DE", true}, "saxon": {"DE", true},
+	"saxony-anhalt": {"DE", false}, "brandenburg": {"DE", false}, "bremen": {"DE", false},
+	"saarland": {"DE", false}, "rhineland-palatinate": {"DE", false}, "schleswig-holstein": {"DE", false},
+	"mecklenburg-western pomerania": {"DE", false}, "mecklenburg-vorpommern": {"DE", false},
+	"munich": {"DE", false}, "frankfurt": {"DE", false}, "cologne": {"DE", false}, "stuttgart": {"DE", false},
 	"netherlands": {"NL", false}, "holland": {"NL", false}, "dutch": {"NL", true},
 	"amsterdam": {"NL", false},
 	"belgium":   {"BE", false}, "belgian": {"BE", true}, "brussels": {"BE", false},
@@ -95,7 +102,7 @@ func init() {
 // that the scanner knows when to look at the next word.
 var twoWordStarts = map[string]bool{"united": true, "great": true, "northern": true, "lower": true,
 	"north": true, "czech": true, "new": true, "south": true, "hong": true, "rhode": true, "west": true,
-	"district": true, "puerto": true}
+	"district": true, "puerto": true, "mecklenburg-western": true}
 
 // placeAt reads a country or state name starting at word i of ws (lower
 // case): its code, whether it is an adjective, the state (if a US state) and
@@ -145,27 +152,59 @@ type countryCue struct {
 	sent  int
 }
 
-// countryCues weighs the places the text names: country names, US states,
-// US and UK institutions, nationality adjectives (weakly: "Russian hackers"
-// say little about the victim) and legal forms. Names of places are
-// capitalised, so only capitalised words are read.
+// countryCues weighs the places the text names and returns the country it
+// points at most.
 func countryCues(d *doc) countryCue {
-	var codes [8]string
-	var scores [8]float64
-	var firsts [8]int
-	n := 0
-	add := func(code string, w float64, pos int) {
-		for k := 0; k < n; k++ {
-			if codes[k] == code {
-				scores[k] += w
-				return
-			}
-		}
-		if n < len(codes) {
-			codes[n], scores[n], firsts[n] = code, w, d.sentenceAt(pos)
-			n++
+	t := tallyCountries(d)
+	best := countryCue{sent: -1}
+	for k := 0; k < t.n; k++ {
+		if t.scores[k] > best.score || t.scores[k] == best.score && t.codes[k] < best.code {
+			best = countryCue{code: t.codes[k], score: t.scores[k], sent: t.firsts[k]}
 		}
 	}
+	return best
+}
+
+// score is the weight of the text's cues for one country.
+func (t *countryTally) score(code string) float64 {
+	for k := 0; k < t.n; k++ {
+		if t.codes[k] == code {
+			return t.scores[k]
+		}
+	}
+	return 0
+}
+
+// countryTally is the weight of each country the text points at (the
+// first eight), and the sentence that first names it.
+type countryTally struct {
+	codes  [8]string
+	scores [8]float64
+	firsts [8]int
+	n      int
+}
+
+func (t *countryTally) add(code string, w float64, sent int) {
+	for k := 0; k < t.n; k++ {
+		if t.codes[k] == code {
+			t.scores[k] += w
+			return
+		}
+	}
+	if t.n < len(t.codes) {
+		t.codes[t.n], t.scores[t.n], t.firsts[t.n] = code, w, sent
+		t.n++
+	}
+}
+
+// tallyCountries weighs the places the text names: country names, US
+// states, US and UK institutions, nationality adjectives (weakly: "Russian
+// hackers" say little about the victim), legal forms and the codes of
+// national currencies ("SEK 200,000"). Names of places are capitalised, so
+// only capitalised words are read.
+func tallyCountries(d *doc) countryTally {
+	var tally countryTally
+	add := func(code string, w float64, pos int) { tally.add(code, w, d.sentenceAt(pos)) }
 	t := d.text
 	for i := 0; i < len(t); {
 		c := t[i]
@@ -204,6 +243,8 @@ func countryCues(d *doc) countryCue {
 				w = 0.5
 			}
 			add(code, w, i)
+		} else if code, ok := currencyCountries[word]; ok {
+			add(code, 0.5, i)
 		} else {
 			switch lw {
 			case "hipaa", "hhs", "medicare", "medicaid":
@@ -214,13 +255,7 @@ func countryCues(d *doc) countryCue {
 		}
 		i = next
 	}
-	best := countryCue{sent: -1}
-	for k := 0; k < n; k++ {
-		if scores[k] > best.score || scores[k] == best.score && codes[k] < best.code {
-			best = countryCue{code: codes[k], score: scores[k], sent: firsts[k]}
-		}
-	}
-	return best
+	return tally
 }
 
 // capWordEnd is the end of a word starting at i: letters, digits, any

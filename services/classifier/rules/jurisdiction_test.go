@@ -17,6 +17,9 @@ func TestJurisdiction(t *testing.T) {
 		{"from HHS", "The CE provided breach notification to HHS and the media.", "US"},
 		{"from places", "A clinic in Ohio said a laptop holding patient files was stolen from a car in Columbus, Ohio.", "US"},
 		{"from a legal form", "Hackers copied the customer table of Beispiel GmbH and Muster GmbH.", "DE"},
+		{"from a German state", "A clinic in Rhineland-Palatinate lost files; another clinic in Saarland did too.", "DE"},
+		{"from a DPA's own name", "The AEPD opened an investigation into the leak.", "ES"},
+		{"a shared DPA name by the currency", "Datatilsynet fined the council NOK 400,000 after a leak of personal data.", "NO"},
 		{"the pronoun us is not the US", "Tell us what you think about the leak.", ""},
 		{"nothing", "Hackers stole a customer database.", ""},
 	}

@@ -3,6 +3,8 @@ package rules
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
 	"github.com/breachwire/breachwire/services/classifier"
@@ -15,16 +17,19 @@ import (
 
 // regInfo describes one regulator pattern.
 type regInfo struct {
-	name    string // canonical name; empty when it depends on context
-	country string // ISO code the pattern implies (the default for generic nouns)
-	acronym bool   // counts only when written in capitals ("ICO", not "ico")
-	generic bool   // a DPA noun whose country comes from the words around it
-	anaphor bool   // "the regulator": points at a regulator named elsewhere
-	health  bool   // "OCR": counts only in a health text
-	ag      bool   // attorney general: the state comes from context
+	name     string   // canonical name; empty when it depends on context
+	country  string   // ISO code the pattern implies (the default for generic nouns)
+	alt      []string // other countries whose authority has this name: the text decides
+	acronym  bool     // counts only when written in capitals ("ICO", not "ico") ...
+	form     string   // ... or exactly as written here ("LfDI")
+	generic  bool     // a DPA noun whose country comes from the words around it
+	national bool     // ... or one authority's own name (dpa.go), country known
+	anaphor  bool     // "the regulator": points at a regulator named elsewhere
+	health   bool     // "OCR": counts only in a health text
+	ag       bool     // attorney general: the state comes from context
 }
 
-var regulatorGazetteer = map[string]regInfo{
+var regulatorGazetteer = addDPAs(map[string]regInfo{
 	// United Kingdom
 	"ico":                               {name: "ICO", country: "GB", acronym: true},
 	"information commissioner":          {generic: true, country: "GB"},
@@ -57,46 +62,7 @@ var regulatorGazetteer = map[string]regInfo{
 	"attorney-general":                        {ag: true},
 	"attorneys general":                       {ag: true},
 	"ag":                                      {ag: true, acronym: true},
-	// Data protection authorities named by their own names
-	"data protection commission":             {generic: true, country: "IE"},
-	"dpc":                                    {generic: true, country: "IE", acronym: true},
-	"cnil":                                   {generic: true, country: "FR"},
-	"commission nationale de l'informatique": {generic: true, country: "FR"},
-	"aepd":                                   {generic: true, country: "ES"},
-	"agencia española de protección de datos": {generic: true, country: "ES"},
-	"garante":                         {generic: true, country: "IT"},
-	"datatilsynet":                    {generic: true, country: "DK"}, // Danish and Norwegian: context decides
-	"autoriteit persoonsgegevens":     {generic: true, country: "NL"},
-	"uodo":                            {generic: true, country: "PL", acronym: true},
-	"personal data protection office": {generic: true, country: "PL"},
-	"anspdcp":                         {generic: true, country: "RO", acronym: true},
-	"ansspdcp":                        {generic: true, country: "RO", acronym: true},
-	"integritetsskyddsmyndigheten":    {generic: true, country: "SE"},
-	"imy":                             {generic: true, country: "SE", acronym: true},
-	"datainspektionen":                {generic: true, country: "SE"},
-	"bfdi":                            {generic: true, country: "DE", acronym: true},
-	"hmbbfdi":                         {generic: true, country: "DE", acronym: true},
-	"lfdi":                            {generic: true, country: "DE", acronym: true},
-	"federal commissioner for data protection": {generic: true, country: "DE"},
-	"gegevensbeschermingsautoriteit":           {generic: true, country: "BE"},
-	"hdpa":                                     {generic: true, country: "GR", acronym: true},
-	"naih":                                     {generic: true, country: "HU", acronym: true},
-	"uoou":                                     {generic: true, country: "CZ", acronym: true},
-	"azop":                                     {generic: true, country: "HR", acronym: true},
-	"vdai":                                     {generic: true, country: "LT", acronym: true},
-	"idpc":                                     {generic: true, country: "MT", acronym: true},
-	"cpdp":                                     {generic: true, country: "BG", acronym: true},
-	"commission for personal data protection":   {generic: true, country: "BG"},
-	"commissioner for personal data protection": {generic: true, country: "CY"},
-	"cnpd":                      {generic: true, country: "PT", acronym: true}, // also Luxembourg's
-	"dsb":                       {generic: true, country: "AT", acronym: true},
-	"datenschutzbehörde":        {generic: true, country: "AT"},
-	"tietosuojavaltuutettu":     {generic: true, country: "FI"},
-	"data protection ombudsman": {generic: true, country: "FI"},
-	"fdpic":                     {generic: true, country: "CH", acronym: true},
-	"oaic":                      {generic: true, country: "AU", acronym: true},
-	"office of the australian information commissioner": {generic: true, country: "AU"},
-	"pdpc":                           {generic: true, country: "SG", acronym: true},
+	// National data protection authorities by name: see dpa.go
 	"european data protection board": {name: "EDPB"},
 	"edpb":                           {name: "EDPB", acronym: true},
 	// Data protection authorities by kind: "the Spanish DPA"
@@ -107,7 +73,6 @@ var regulatorGazetteer = map[string]regInfo{
 	"data protection regulator":              {generic: true},
 	"data protection watchdog":               {generic: true},
 	"data protection office":                 {generic: true},
-	"data protection inspectorate":           {generic: true},
 	"data inspectorate":                      {generic: true},
 	"supervisory authority":                  {generic: true},
 	"national authority for data protection": {generic: true},
@@ -123,7 +88,7 @@ var regulatorGazetteer = map[string]regInfo{
 	"the authority":               {anaphor: true},
 	"relevant authorities":        {anaphor: true},
 	"data protection authorities": {anaphor: true},
-}
+})
 
 // actionCue is what a cue word says a regulator did, and how close the
 // regulator must be named for the cue to count.
@@ -272,7 +237,18 @@ type regMention struct {
 	end     int
 	sent    int
 	anaphor bool // resolved from elsewhere, not named here
+	dpa     bool // a data protection authority's name or noun
+	rank    int  // how surely the DPA's country is known (dpaRank)
 }
+
+// dpaRank orders the ways a DPA mention gets its country, surest last.
+const (
+	dpaUnknown  = iota // "the DPA", nothing near
+	dpaDefault         // a noun's usual country: "Information Commissioner" is the UK's
+	dpaShared          // a name several countries use, resolved by the text
+	dpaOwnName         // a name only one country's authority has: "AEPD"
+	dpaExplicit        // a country named next to it: "the Norwegian DPA"
+)
 
 // regulatorMentions resolves every regulator hit to a canonical name.
 func regulatorMentions(d *doc) []regMention {
@@ -292,7 +268,7 @@ func regulatorMentions(d *doc) []regMention {
 		if !ok {
 			continue // a context marker
 		}
-		if info.acronym && !allUpper(d.text[h.start:h.end]) {
+		if info.acronym && !writtenAsAcronym(d.text[h.start:h.end], info.form) {
 			continue
 		}
 		m := regMention{start: h.start, end: h.end, sent: h.sent}
@@ -314,9 +290,17 @@ func regulatorMentions(d *doc) []regMention {
 			}
 			m.anaphor = m.name == ""
 		case info.generic:
+			m.dpa = true
 			code := countryNear(d, h)
-			if code == "" {
-				code = info.country
+			switch {
+			case code != "":
+				m.rank = dpaExplicit
+			case len(info.alt) > 0:
+				code, m.rank = dpaOfContext(d, append([]string{info.country}, info.alt...)), dpaShared
+			case info.national:
+				code, m.rank = info.country, dpaOwnName
+			case info.country != "":
+				code, m.rank = info.country, dpaDefault
 			}
 			if code == "" {
 				m.anaphor = true
@@ -330,6 +314,7 @@ func regulatorMentions(d *doc) []regMention {
 		}
 		out = append(out, m)
 	}
+	joinAppositions(d, out)
 	// Anaphors take the nearest regulator named before them, else the first
 	// one named after them.
 	for i := range out {
@@ -347,7 +332,68 @@ func regulatorMentions(d *doc) []regMention {
 			}
 		}
 	}
+	// "The DPA fined ..." with no authority named anywhere: in a
+	// data-protection text it is the DPA of the country the text points at.
+	var fallback string
+	fallbackDone := false
+	for i := range out {
+		if out[i].name != "" || !out[i].dpa {
+			continue
+		}
+		if !fallbackDone {
+			fallbackDone = true
+			fallback = textDPA(d)
+		}
+		out[i].name = fallback
+	}
 	return out
+}
+
+// joinAppositions gives two DPA mentions written as one ("the Norwegian DPA
+// (Datatilsynet)", "Garante, the Italian DPA", or two overlapping names of
+// one authority) the country of the surer.
+func joinAppositions(d *doc, ms []regMention) {
+	for i := 0; i+1 < len(ms); i++ {
+		a, b := &ms[i], &ms[i+1]
+		if !a.dpa || !b.dpa || a.sent != b.sent || b.start >= a.end && !apposed(d.lower[a.end:b.start]) {
+			continue
+		}
+		if a.rank < b.rank {
+			a, b = b, a
+		}
+		if a.name != "" && a.rank > b.rank {
+			b.name, b.rank, b.anaphor = a.name, a.rank, false
+		}
+	}
+}
+
+// apposed: the words between two names say they are one ("(", ", the",
+// "/", "or").
+func apposed(between string) bool {
+	if len(between) > 12 {
+		return false
+	}
+	for w := range strings.FieldsFuncSeq(between, func(r rune) bool {
+		return strings.ContainsRune(" ,()[]/\"'“”‘’«»-–—:", r)
+	}) {
+		if w != "the" && w != "or" && w != "aka" {
+			return false
+		}
+	}
+	return true
+}
+
+// textDPA is the DPA of the country a data-protection text points at, or
+// "" when it is not such a text, points nowhere clearly or at a country
+// without a national authority of the kind (the United States).
+func textDPA(d *doc) string {
+	if !dataProtectionText(d) {
+		return ""
+	}
+	if c := countryCues(d); c.code != "" && c.score >= 1 && hasNationalDPA(c.code) {
+		return dpaName(c.code)
+	}
+	return ""
 }
 
 // dpaName is the canonical name of a country's data protection authority.
@@ -380,7 +426,8 @@ func (d *doc) sentSpan(i int) span {
 
 // countryNear reads the country of a DPA noun from the words just before it
 // ("the Spanish DPA", "Spain's data protection authority") or just after it
-// ("the data protection authority of Spain").
+// ("the data protection authority of Spain", "the DPA of North
+// Rhine-Westphalia").
 func countryNear(d *doc, h hit) string {
 	s := d.sentSpan(h.sent)
 	ws := lastWords(d.lower, max(s.start, h.start-48), h.start, "the")
@@ -389,43 +436,57 @@ func countryNear(d *doc, h hit) string {
 			return code
 		}
 	}
-	w, _, e := nextWord(d.lower, h.end, s.end)
-	if w == "of" || w == "in" {
-		w, _, e = nextWord(d.lower, e, s.end)
-		if w == "the" {
-			w, _, e = nextWord(d.lower, e, s.end)
-		}
-		after := []string{w}
-		if w2, _, _ := nextWord(d.lower, e, s.end); w2 != "" {
-			after = append(after, w2)
-		}
-		if code, _, state, n := placeAt(after, 0); n > 0 && state == "" {
-			return code
-		}
+	rest := d.lower[h.end:min(s.end, h.end+48)]
+	if !strings.HasPrefix(rest, " of ") && !strings.HasPrefix(rest, " in ") {
+		return ""
+	}
+	after, _ := words(rest[4:])
+	if len(after) > 0 && after[0] == "the" {
+		after = after[1:]
+	}
+	if len(after) == 0 {
+		return ""
+	}
+	if code, _, state, n := placeAt(after[:min(len(after), 3)], 0); n > 0 && state == "" {
+		return code
 	}
 	return ""
 }
 
 // lastWords returns up to three words before pos (not before lo), in text
 // order, leaving out a possessive "s" and the word skip right before pos.
+// Words run on across spaces, commas and periods, not other punctuation;
+// they may hold inner hyphens and any letters ("Baden-Württemberg").
 func lastWords(l string, lo, pos int, skip string) []string {
 	var buf [3]string
 	n := 0
-	for n < 3 {
-		w, ws, _ := prevWord(l, lo, pos)
-		if w == "" {
+	trailing := true // still at the words right before pos, which may be skipped
+	for n < len(buf) {
+		for pos > lo && (l[pos-1] == ' ' || l[pos-1] == ',' || l[pos-1] == '.') {
+			pos--
+		}
+		end := pos
+		for pos > lo {
+			r, size := utf8.DecodeLastRuneInString(l[lo:pos])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' && pos-size > lo && pos < end && isAlnum(l[pos-size-1]) {
+				pos -= size
+				continue
+			}
+			if (r == '\'' || r == '’') && trailing && n == 0 && l[pos:end] == "s" {
+				pos -= size // "Spain's", "Spain’s"
+				end = pos
+				continue
+			}
 			break
 		}
-		pos = ws
-		if n == 0 && (w == "s" || w == skip) {
-			if w == "s" && pos > lo && (l[pos-1] == '\'' || l[pos-1] == 0x99) {
-				pos-- // "Spain's", "Spain’s"
-				for pos > lo && l[pos-1] >= 0x80 {
-					pos--
-				}
-			}
+		if pos == end {
+			break
+		}
+		w := l[pos:end]
+		if trailing && w == skip {
 			continue
 		}
+		trailing = false
 		buf[n] = w
 		n++
 	}
@@ -531,25 +592,29 @@ func regulatorActions(d *doc) []*bwv1.RegulatorAction {
 		if action == actAppeal && hedged(sl[:rel]) {
 			continue // "can appeal"
 		}
-		reg, conf := attribute(mentions, h, strength, informedDirection(h.key))
 		var amt *amount
 		if action == actPenalty || action == actNOI || action == actSettlement {
 			amt = pickAmount(d, h)
-			// A bare "fine" or "penalty" needs an amount or a named regulator.
-			if amt == nil && strength == cueMedium && conf < 0.85 && action == actPenalty {
-				continue
+			if amt != nil && action != actSettlement && sumOfFine(h, amt, sl) {
+				// "The fine of EUR 2,500 was imposed on ...": with its sum a
+				// fine is one whichever sentence names the authority.
+				strength = cueStrong
 			}
 		}
-		if reg == "" && action == actPenalty && amt != nil && len(mentions) == 0 {
+		reg, conf := attribute(mentions, h, strength, informedDirection(h.key))
+		// A bare "fine" or "penalty" needs an amount or a named regulator.
+		if amt == nil && strength == cueMedium && conf < 0.85 && action == actPenalty {
+			continue
+		}
+		if action == actPenalty && conf < 0.85 && criminalSentence(sl) {
+			continue // "sentenced to a year in prison and a fine": a court's
+		}
+		if reg == "" && action == actPenalty && amt != nil && !anyNamed(mentions) {
 			// A fine with no regulator named: in a data-protection text it is
 			// the DPA of the country the text points at.
 			if !fallbackDone {
 				fallbackDone = true
-				if dataProtectionText(d) {
-					if c := countryCues(d); c.code != "" && c.score >= 1 {
-						fallback = dpaName(c.code)
-					}
-				}
+				fallback = textDPA(d)
 			}
 			reg, conf = fallback, 0.4
 		}
@@ -590,6 +655,31 @@ func regulatorActions(d *doc) []*bwv1.RegulatorAction {
 		}
 	}
 	return out
+}
+
+// sumOfFine: a fine noun written with its sum ("a fine of ca. EUR 2,557",
+// "a €5,000 penalty"), not a criminal court's ("sentenced ... and fined").
+func sumOfFine(h hit, a *amount, sl string) bool {
+	if h.key != "fine" && h.key != "penalty" && h.key != "monetary penalty" && h.key != "financial penalty" {
+		return false
+	}
+	attached := a.start >= h.end && a.start-h.end <= 9 || a.end <= h.start && h.start-a.end <= 3
+	return attached && !criminalSentence(sl)
+}
+
+// criminalSentence: the sentence is about what a criminal court imposed.
+func criminalSentence(sl string) bool {
+	return containsSpaced(sl, []string{" sentenced", " prison", " jail", " restitution"})
+}
+
+// anyNamed: some mention resolved to a regulator.
+func anyNamed(ms []regMention) bool {
+	for _, m := range ms {
+		if m.name != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func hasRegulator(as []*bwv1.RegulatorAction, name string) bool {

@@ -93,6 +93,27 @@ func TestRegulatorActions(t *testing.T) {
 		{"fine with no regulator named: DPA of the place the text points at",
 			"The fine of EUR 3,000 was imposed on Primer EOOD for processing personal data without adequate measures.",
 			[]string{"Bulgaria data protection authority monetary_penalty 3000 EUR"}},
+		{"a DPA noun with no country anywhere takes the place the text points at",
+			"The DPA imposed a fine of EUR 1,200 on Primer EOOD for sending personal data to the wrong customer.",
+			[]string{"Bulgaria data protection authority monetary_penalty 1200 EUR"}},
+		{"no national DPA for a US text",
+			"The supervisory authority imposed a fine of EUR 1,200 on Sample Inc in Ohio for a personal data leak.",
+			nil},
+		{"a fine with its sum, the authority named two sentences later",
+			"The fine of ca EUR 2,500 was imposed on Primer EOOD for unlawful processing of personal data. The firm had sent letters to the wrong people. Besides the fine, the Commission for Personal Data Protection ordered staff training.",
+			[]string{"Bulgaria data protection authority monetary_penalty 2500 EUR"}},
+		{"a criminal court's fine is not the regulator's",
+			"The ICO looked into the leak. The former clerk was sentenced to a year in prison and a fine of £5,000.",
+			[]string{"ICO investigating"}},
+		{"a shared name takes the country of the adjective beside it",
+			"The Norwegian DPA (Datatilsynet) opened an investigation into a council. The Datatilsynet imposed a fine of EUR 40,000 on the council.",
+			[]string{"Norway data protection authority investigating", "Norway data protection authority monetary_penalty 40000 EUR"}},
+		{"a shared name without an adjective takes the country of the text",
+			"Datatilsynet imposed a fine of NOK 500,000 on a school in Bergen, Norway.",
+			[]string{"Norway data protection authority monetary_penalty 500000 NOK"}},
+		{"a shared name by default",
+			"Datatilsynet imposed a fine of EUR 9,000 on a school.",
+			[]string{"Denmark data protection authority monetary_penalty 9000 EUR"}},
 		{"the euro figure in the next sentence",
 			"The Swedish DPA fined a school SEK 300,000. This corresponds to about EUR 27,000.",
 			[]string{"Sweden data protection authority monetary_penalty 27000 EUR"}},
@@ -136,6 +157,20 @@ func TestRegulatorNames(t *testing.T) {
 		{"Italy's Garante fined the hospital EUR 30,000.", "Italy data protection authority"},
 		{"The Dutch DPA fined the club EUR 525,000.", "the Netherlands data protection authority"},
 		{"The Hamburg data protection authority fined the retailer EUR 35,000.", "Germany data protection authority"},
+		{"The Hellenic DPA (HDPA) fined the operator EUR 20,000.", "Greece data protection authority"},
+		{"The Luxembourg DPA (CNPD) fined the bank EUR 1,000.", "Luxembourg data protection authority"},
+		{"The CNPD fined the hospital EUR 4,000.", "Portugal data protection authority"},
+		{"The CNIL (French DPA) fined the shop EUR 8,000.", "France data protection authority"},
+		{"The Data Protection Authority of Baden-Wuerttemberg (LfDI) fined the club EUR 9,000.", "Germany data protection authority"},
+		{"The DPA of North Rhine-Westphalia fined the clinic EUR 5,000.", "Germany data protection authority"},
+		{"The HmbBfDI fined the retailer EUR 5,000.", "Germany data protection authority"},
+		{"The Catalan DPA fined the council EUR 2,000.", "Spain data protection authority"},
+		{"The Slovak Office for Personal Data Protection fined the shop EUR 3,000.", "Slovakia data protection authority"},
+		{"The Office for Personal Data Protection fined the shop CZK 90,000.", "Czech Republic data protection authority"},
+		{"The Urząd Ochrony Danych Osobowych fined the shop PLN 9,000.", "Poland data protection authority"},
+		{"The Persónuvernd fined the school ISK 900,000.", "Iceland data protection authority"},
+		{"The Information and Data Protection Commissioner fined the clinic EUR 900.", "Malta data protection authority"},
+		{"The Slovenian Information Commissioner fined the school EUR 900.", "Slovenia data protection authority"},
 		{"The Federal Trade Commission fined the app maker $5 million.", "FTC"},
 		{"The New York Attorney General fined the insurer $1 million.", "New York AG"},
 	}
@@ -147,6 +182,41 @@ func TestRegulatorNames(t *testing.T) {
 				got = append(got, act(a))
 			}
 			t.Errorf("%q: got %q, want regulator %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+// Every authority in the national table resolves to a canonical name that
+// holds the country's English name: that is how the name is read back
+// (jurisdiction, evaluation by country).
+func TestNationalDPAsHaveCountryNames(t *testing.T) {
+	for _, a := range nationalDPAs {
+		for _, code := range a.countries {
+			name := dpaName(code)
+			if name == "" || code != "GB" && !strings.Contains(name, countryNames[code]) {
+				t.Errorf("%v: canonical name %q lacks the country", a.names, name)
+			}
+			if got := regulatorCountry(name); got != code {
+				t.Errorf("regulatorCountry(%q) = %q, want %q", name, got, code)
+			}
+		}
+	}
+}
+
+func TestAcronymCase(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"The LfDI fined the club EUR 9,000.", true},
+		{"The LFDI fined the club EUR 9,000.", true},
+		{"The lfdi fined the club EUR 9,000.", false},
+		{"The Imy fined the club EUR 9,000.", false},
+	}
+	for _, tt := range tests {
+		ms := regulatorMentions(newDoc(tt.text, ""))
+		if got := len(ms) > 0; got != tt.want {
+			t.Errorf("%q: mention %v, want %v", tt.text, got, tt.want)
 		}
 	}
 }
