@@ -128,6 +128,10 @@ var actionCues = map[string]actionCue{
 	"report": {actInformed, cueWeak, false}, "alerted": {actInformed, cueWeak, false},
 	"told": {actInformed, cueWeak, false}, "contacted": {actInformed, cueWeak, false},
 	"aware": {actInformed, cueWeak, false}, "filed a breach report": {actInformed, cueWeak, false},
+	"provided notice": {actInformed, cueWeak, false}, "provides notice": {actInformed, cueWeak, false},
+	"provide notice": {actInformed, cueWeak, false}, "gave notice": {actInformed, cueWeak, false},
+	"sent notice": {actInformed, cueWeak, false}, "submitted notice": {actInformed, cueWeak, false},
+	"advised": {actInformed, cueWeak, false}, "advises": {actInformed, cueWeak, false},
 
 	"reported itself": {actSelfReported, cueMedium, false}, "reported themselves": {actSelfReported, cueMedium, false},
 	"reported ourselves": {actSelfReported, cueMedium, false}, "turned itself in": {actSelfReported, cueMedium, false},
@@ -259,7 +263,7 @@ func regulatorMentions(d *doc) []regMention {
 	var out []regMention
 	var ctx [numContexts]int // sentence+1 of the first hit of each context marker
 	for _, h := range hs {
-		if c, ok := regulatorContexts[h.key]; ok && ctx[c] == 0 {
+		if c, ok := regulatorContexts[h.key]; ok && ctx[c] == 0 && (h.key != "ce" || d.text[h.start] == 'C') {
 			ctx[c] = h.sent + 1
 		}
 	}
@@ -274,7 +278,7 @@ func regulatorMentions(d *doc) []regMention {
 		m := regMention{start: h.start, end: h.end, sent: h.sent}
 		switch {
 		case info.health:
-			if ctx[ctxHealth] == 0 && ctx[ctxPortal] == 0 && ctx[ctxPHI] == 0 {
+			if ctx[ctxHealth] == 0 && ctx[ctxPortal] == 0 && ctx[ctxPHI] == 0 && !strings.Contains(sentenceLower(d, h.sent), "breach") {
 				continue // OCR as in optical character recognition
 			}
 			m.name = info.name
@@ -394,6 +398,12 @@ func textDPA(d *doc) string {
 		return dpaName(c.code)
 	}
 	return ""
+}
+
+// sentenceLower is sentence i of the lower-cased text.
+func sentenceLower(d *doc, i int) string {
+	s := d.sentSpan(i)
+	return d.lower[s.start:s.end]
 }
 
 // dpaName is the canonical name of a country's data protection authority.
@@ -911,6 +921,9 @@ func hipaaPortalSentence(d *doc) int {
 	for _, h := range d.hits {
 		switch regulatorContexts[h.key] {
 		case ctxPortal:
+			if h.key == "ce" && d.text[h.start] != 'C' {
+				continue // the portal writes the covered entity "CE"
+			}
 			if !portal {
 				portal, first = true, h.sent
 			}
@@ -939,7 +952,8 @@ const (
 var regulatorContexts = map[string]int{
 	"health": ctxHealth, "healthcare": ctxHealth, "health care": ctxHealth, "patient": ctxHealth,
 	"patients": ctxHealth, "medical": ctxHealth, "hospital": ctxHealth,
-	"covered entity": ctxPortal, "covered entities": ctxPortal,
+	"covered entity": ctxPortal, "covered entities": ctxPortal, "ce": ctxPortal,
+	"business associate": ctxPortal, "business associates": ctxPortal,
 	"protected health information": ctxPHI, "phi": ctxPHI, "ephi": ctxPHI, "hipaa": ctxPHI,
 	"coin offering": ctxCrypto, "token sale": ctxCrypto,
 }
