@@ -72,6 +72,20 @@ func BenchmarkClassify(b *testing.B) {
 	})
 }
 
+// BenchmarkClassifyRulesOnly is the extractor without its fitted choosers
+// (NewRulesOnly): scripts/bench reports the fitted extractor's speed as a
+// ratio to it (the target is at least 0.5).
+func BenchmarkClassifyRulesOnly(b *testing.B) {
+	b.Run("synthetic-5KB", func(b *testing.B) { benchExtractor(b, NewRulesOnly(), []string{syntheticArticle()}) })
+	b.Run("dev", func(b *testing.B) {
+		texts := loadDevTexts(b)
+		if texts == nil {
+			b.Skip("evaluation texts not found")
+		}
+		benchExtractor(b, NewRulesOnly(), texts)
+	})
+}
+
 func BenchmarkClassifyBaseline(b *testing.B) {
 	b.Run("synthetic-5KB", func(b *testing.B) { benchWords(b, []string{syntheticArticle()}) })
 	b.Run("dev", func(b *testing.B) {
@@ -91,8 +105,9 @@ func avgSize(texts []string) int64 {
 	return n / int64(len(texts))
 }
 
-func benchClassify(b *testing.B, texts []string) {
-	x := New()
+func benchClassify(b *testing.B, texts []string) { benchExtractor(b, New(), texts) }
+
+func benchExtractor(b *testing.B, x *Extractor, texts []string) {
 	b.SetBytes(avgSize(texts))
 	b.ReportAllocs()
 	n := 0

@@ -206,9 +206,9 @@ type causeScore struct {
 	withVendor bool // named in a sentence where a vendor was at fault
 }
 
-// cause finds the primary and contributing causes and the sentence that
-// best supports the primary one.
-func cause(d *doc) *bwv1.CauseFact {
+// causeCueScores adds up, per category, what the keyword rules find in
+// each sentence.
+func causeCueScores(d *doc) *[numCauses]causeScore {
 	var scores [numCauses]causeScore
 	for i := range scores {
 		scores[i].sent = -1
@@ -229,6 +229,14 @@ func cause(d *doc) *bwv1.CauseFact {
 		}
 		i = j
 	}
+	return &scores
+}
+
+// ruleCause is the keyword rules' cause alone: the category with the
+// highest total is primary, others with enough weight contribute. The
+// fitted model (causeModel) reads the same totals as features; the
+// rules-only extractor uses this.
+func ruleCause(d *doc, scores *[numCauses]causeScore) *bwv1.CauseFact {
 	top, second := bwv1.Cause_CAUSE_UNSPECIFIED, bwv1.Cause_CAUSE_UNSPECIFIED
 	for c := 1; c < numCauses; c++ {
 		s := scores[c]

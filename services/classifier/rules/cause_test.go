@@ -39,7 +39,7 @@ func TestCause(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDoc(tt.text, "")
-			got := cause(d)
+			got := ruleCause(d, causeCueScores(d))
 			if got == nil {
 				t.Fatalf("no cause, want %v", tt.primary)
 			}
@@ -69,8 +69,12 @@ func TestCause(t *testing.T) {
 }
 
 func TestCauseNone(t *testing.T) {
-	if c := cause(newDoc("The council approved a new budget for road repairs.", "")); c != nil {
-		t.Errorf("cause %v for a text about no breach", c)
+	d := newDoc("The council approved a new budget for road repairs.", "")
+	if c := ruleCause(d, causeCueScores(d)); c != nil {
+		t.Errorf("rules: cause %v for a text about no breach", c)
+	}
+	if c := causeModel(d, causeCueScores(d)); c != nil {
+		t.Errorf("model: cause %v for a text about no breach", c)
 	}
 }
 

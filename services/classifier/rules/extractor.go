@@ -11,35 +11,56 @@ import (
 // Version identifies this rule set in every Extraction it produces. Bump it
 // whenever a rule changes what is extracted, so stored results can be traced
 // to the rules that made them and reprocessed.
-const Version = "rules/1.3.0"
+const Version = "rules/1.4.0"
 
-// Extractor is the rule-based extractor. It holds no state between calls and
-// is safe for concurrent use.
-type Extractor struct{}
+// Extractor is the rule-based extractor with its fitted models. It holds no
+// state between calls and is safe for concurrent use.
+type Extractor struct {
+	rulesOnly bool
+}
 
-// New returns the rule-based extractor.
+// New returns the extractor: keyword rules find the candidates, fitted
+// weights (scripts/fit-*) choose among them.
 func New() *Extractor { return &Extractor{} }
 
+// NewRulesOnly returns the extractor without its fitted choosers: the
+// hand-weighted rules alone, kept as the baseline the benchmarks and the
+// fit scripts compare the fitted models with.
+func NewRulesOnly() *Extractor { return &Extractor{rulesOnly: true} }
+
 // Version implements classifier.Extractor.
-func (*Extractor) Version() string { return Version }
+func (e *Extractor) Version() string {
+	if e.rulesOnly {
+		return Version + "+rules-only"
+	}
+	return Version
+}
 
 // Extract implements classifier.Extractor.
-func (*Extractor) Extract(ctx context.Context, in classifier.Input) (*bwv1.Extraction, error) {
+func (e *Extractor) Extract(ctx context.Context, in classifier.Input) (*bwv1.Extraction, error) {
 	if len(in.Text) > classifier.MaxTextBytes {
 		return nil, classifier.ErrTooLarge
 	}
 	if looksBinary(in.Text) {
 		return nil, classifier.ErrBinary
 	}
-	x := &bwv1.Extraction{ExtractorVersion: Version}
+	x := &bwv1.Extraction{ExtractorVersion: e.Version()}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	d := newDoc(in.Text, in.Title)
 	x.IsBreach, x.Relevance = relevance(d)
-	x.Organisation = organisation(d)
+	if e.rulesOnly {
+		x.Organisation = ruleOrganisation(d)
+	} else {
+		x.Organisation = organisation(d)
+	}
 	x.Records = records(d, x.Organisation)
-	x.Cause = cause(d)
+	if e.rulesOnly {
+		x.Cause = ruleCause(d, causeCueScores(d))
+	} else {
+		x.Cause = causeModel(d, causeCueScores(d))
+	}
 	x.RegulatorActions = regulatorActions(d)
 	x.NotificationTimings = notificationTimings(d)
 	x.DataTypes = dataTypes(d)

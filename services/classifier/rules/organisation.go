@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -82,21 +83,37 @@ const (
 	maxNameWords = 12
 )
 
+// organisation is the breached organisation: the candidate the fitted
+// chooser (organisation_model.go) finds most probable.
 func organisation(d *doc) *bwv1.OrganisationFact {
+	cands, ctx := orgCandidatesOnce(d)
+	best, p, _ := pickOrgModel(d, ctx, cands)
+	if best == nil {
+		return nil
+	}
+	return orgFact(d, ctx, best, math.Round(p*100)/100)
+}
+
+// ruleOrganisation is the hand-weighted rules' choice, for the rules-only
+// extractor.
+func ruleOrganisation(d *doc) *bwv1.OrganisationFact {
 	cands, ctx := orgCandidatesOnce(d)
 	best, second := pickOrg(cands)
 	if best == nil {
 		return nil
 	}
+	return orgFact(d, ctx, best, orgConfidence(best.score, second))
+}
+
+func orgFact(d *doc, ctx *orgContext, best *orgCand, confidence float64) *bwv1.OrganisationFact {
 	ev := bestMention(best, ctx)
 	name := orgName(best)
-	fact := &bwv1.OrganisationFact{
+	return &bwv1.OrganisationFact{
 		Name:       name,
 		Aliases:    orgAliases(best, name),
 		Evidence:   d.evidence(ev.sent),
-		Confidence: orgConfidence(best.score, second),
+		Confidence: confidence,
 	}
-	return fact
 }
 
 // pickOrg returns the highest-scoring candidate that may be the victim and

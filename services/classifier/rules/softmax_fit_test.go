@@ -1,0 +1,179 @@
+package rules
+
+import (
+	"math"
+	"slices"
+)
+
+// softmaxProblem is an L2-regularised multinomial logistic regression: each
+// row has dense features (parameters 1..dense of every class) and indicator
+// features (sparse, parameter indices); parameter 0 of each class is its
+// bias, not penalised. weight scales each row's loss (class balancing);
+// scale is the value of each of a row's indicators (1 when nil).
+type softmaxProblem struct {
+	classes, params int
+	dense           [][]float64
+	sparse          [][]int32
+	y               []int
+	weight          []float64
+	scale           []float64
+	lambda          []float64 // per parameter, the same for every class
+}
+
+func (p *softmaxProblem) rowScale(i int) float64 {
+	if p.scale == nil {
+		return 1
+	}
+	return p.scale[i]
+}
+
+func (p *softmaxProblem) scores(theta []float64, i int, z []float64) {
+	sc := p.rowScale(i)
+	for c := range p.classes {
+		w := theta[c*p.params : (c+1)*p.params]
+		s := w[0]
+		for j, v := range p.dense[i] {
+			s += w[1+j] * v
+		}
+		t := 0.0
+		for _, k := range p.sparse[i] {
+			t += w[k]
+		}
+		z[c] = s + sc*t
+	}
+}
+
+// lossGrad returns the loss and writes its gradient into g.
+func (p *softmaxProblem) lossGrad(theta, g []float64) float64 {
+	clear(g)
+	z := make([]float64, p.classes)
+	f := 0.0
+	for i := range p.y {
+		p.scores(theta, i, z)
+		m := slices.Max(z)
+		sum := 0.0
+		for c := range z {
+			z[c] = math.Exp(z[c] - m)
+			sum += z[c]
+		}
+		wi := p.weight[i]
+		f += wi * -math.Log(z[p.y[i]]/sum)
+		for c := range p.classes {
+			d := z[c] / sum
+			if c == p.y[i] {
+				d--
+			}
+			d *= wi
+			if d == 0 {
+				continue
+			}
+			gc := g[c*p.params : (c+1)*p.params]
+			gc[0] += d
+			for j, v := range p.dense[i] {
+				gc[1+j] += d * v
+			}
+			ds := d * p.rowScale(i)
+			for _, k := range p.sparse[i] {
+				gc[k] += ds
+			}
+		}
+	}
+	for c := range p.classes {
+		for j, l := range p.lambda {
+			t := theta[c*p.params+j]
+			f += l * t * t / 2
+			g[c*p.params+j] += l * t
+		}
+	}
+	return f
+}
+
+// solve minimises the loss with L-BFGS (ten corrections) and a backtracking
+// line search.
+func (p *softmaxProblem) solve() []float64 {
+	n := p.classes * p.params
+	theta := make([]float64, n)
+	g := make([]float64, n)
+	f := p.lossGrad(theta, g)
+	g0 := norm(g)
+	const m = 10
+	var ss, ys [][]float64
+	var rho []float64
+	next := make([]float64, n)
+	gn := make([]float64, n)
+	for iter := 0; iter < 500; iter++ {
+		if norm(g) <= 1e-6*math.Max(1, g0) {
+			break
+		}
+		// Two-loop recursion: d = -H g.
+		d := slices.Clone(g)
+		alpha := make([]float64, len(ss))
+		for k := len(ss) - 1; k >= 0; k-- {
+			alpha[k] = rho[k] * dotv(ss[k], d)
+			for j := range d {
+				d[j] -= alpha[k] * ys[k][j]
+			}
+		}
+		if len(ss) > 0 {
+			last := len(ss) - 1
+			gamma := dotv(ss[last], ys[last]) / dotv(ys[last], ys[last])
+			for j := range d {
+				d[j] *= gamma
+			}
+		} else {
+			s := 1 / math.Max(norm(g), 1)
+			for j := range d {
+				d[j] *= s
+			}
+		}
+		for k := range ss {
+			b := rho[k] * dotv(ys[k], d)
+			for j := range d {
+				d[j] += ss[k][j] * (alpha[k] - b)
+			}
+		}
+		for j := range d {
+			d[j] = -d[j]
+		}
+		slope := dotv(g, d)
+		if slope >= 0 { // not a descent direction: start over from the gradient
+			ss, ys, rho = nil, nil, nil
+			for j := range d {
+				d[j] = -g[j] / math.Max(norm(g), 1)
+			}
+			slope = dotv(g, d)
+		}
+		t := 1.0
+		var fn float64
+		for range 40 {
+			for j := range theta {
+				next[j] = theta[j] + t*d[j]
+			}
+			fn = p.lossGrad(next, gn)
+			if fn <= f+1e-4*t*slope {
+				break
+			}
+			t /= 2
+		}
+		s := make([]float64, n)
+		y := make([]float64, n)
+		for j := range s {
+			s[j] = next[j] - theta[j]
+			y[j] = gn[j] - g[j]
+		}
+		copy(theta, next)
+		copy(g, gn)
+		converged := f-fn <= 1e-10*math.Max(1, math.Abs(f))
+		f = fn
+		if sy := dotv(s, y); sy > 1e-12 {
+			ss, ys, rho = append(ss, s), append(ys, y), append(rho, 1/sy)
+			if len(ss) > m {
+				ss, ys, rho = ss[1:], ys[1:], rho[1:]
+			}
+		}
+		if converged {
+			break
+		}
+	}
+	return theta
+}
