@@ -29,9 +29,11 @@ type OrganisationJSON struct {
 	Confidence float64       `json:"confidence"`
 }
 
-// RecordsJSON is the number of records of this incident.
+// RecordsJSON is the number of records of this incident. Value is null
+// when the count is unknown ("a number of customers"): the qualifier says
+// a count was mentioned, and there is no number to print.
 type RecordsJSON struct {
-	Value      int64         `json:"value"`
+	Value      *int64        `json:"value"`
 	ValueMax   int64         `json:"value_max,omitempty"`
 	Qualifier  string        `json:"qualifier"`
 	Unit       string        `json:"unit"`
@@ -121,6 +123,16 @@ func EnumWord(e protoreflect.Enum) string {
 	return strings.ToLower(strings.TrimPrefix(name, prefix))
 }
 
+// KnownCount is a RecordsFact's number, and false when it has none. The
+// wire carries value 0 for an unknown count ("a handful of customers");
+// that 0 is a placeholder, not a count, so nothing may show or sum it.
+func KnownCount(r *bwv1.RecordsFact) (int64, bool) {
+	if r == nil || r.GetQualifier() == bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN {
+		return 0, false
+	}
+	return r.GetValue(), true
+}
+
 func evidence(e *bwv1.Evidence) *EvidenceJSON {
 	if e == nil {
 		return nil
@@ -159,9 +171,12 @@ func Render(source string, x *bwv1.Extraction) ResultJSON {
 			Country: o.GetCountry(), Evidence: evidence(o.GetEvidence()), Confidence: o.GetConfidence()}
 	}
 	if rec := x.GetRecords(); rec != nil {
-		r.Records = &RecordsJSON{Value: rec.GetValue(), ValueMax: rec.GetValueMax(), Qualifier: EnumWord(rec.GetQualifier()),
+		r.Records = &RecordsJSON{Qualifier: EnumWord(rec.GetQualifier()),
 			Unit: EnumWord(rec.GetUnit()), Kind: EnumWord(rec.GetKind()), Text: rec.GetText(), Evidence: evidence(rec.GetEvidence()),
 			Confidence: rec.GetConfidence()}
+		if n, ok := KnownCount(rec); ok {
+			r.Records.Value, r.Records.ValueMax = &n, rec.GetValueMax()
+		}
 	}
 	if c := x.GetCause(); c != nil && c.GetPrimary() != bwv1.Cause_CAUSE_UNSPECIFIED {
 		cj := &CauseJSON{Primary: EnumWord(c.GetPrimary()), Contributing: []string{}, Evidence: evidence(c.GetEvidence()), Confidence: c.GetConfidence()}

@@ -23,7 +23,8 @@ Extracts the breach facts of each article the way the classifier stage does:
 whether it is about a breach, the organisation breached, the number of
 records, the cause, the regulator's actions, data types, dates and other
 incidents it only mentions, each with the sentence that supports it and its
-byte offsets in the article text.
+byte offsets in the article text. A count mentioned without a number ("a
+handful of customers") has qualifier "unknown" and value null, never 0.
 
 A FILE (or - for standard input) is plain text or HTML (plain or gzip); HTML
 goes through the scraper's main-text extraction first. In plain text, a short

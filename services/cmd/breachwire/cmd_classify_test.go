@@ -102,3 +102,35 @@ func TestClassifyCommandShapeAndInputs(t *testing.T) {
 		t.Errorf("no input: exit %d", code)
 	}
 }
+
+// A synthetic article whose only count is vague: the output keeps the
+// qualifier and prints "value": null, not 0.
+func TestClassifyUnknownCountIsNull(t *testing.T) {
+	const story = `Ferry booking site leaks traveller details
+
+Harbourline Ferries said a misconfigured server exposed the booking records of a handful of customers.
+The company has informed the regulator.`
+	for _, format := range []string{"json", "jsonl"} {
+		t.Run(format, func(t *testing.T) {
+			out, stderr, code := runClassify(t, story, "--format", format, "-")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var res struct {
+				Records map[string]any `json:"records"`
+			}
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Records["qualifier"] != "unknown" {
+				t.Fatalf("records %v, want the unknown count of %q", res.Records, "a handful of customers")
+			}
+			if v, ok := res.Records["value"]; !ok || v != nil {
+				t.Errorf("value %v (present %v), want null", v, ok)
+			}
+			if _, ok := res.Records["value_max"]; ok {
+				t.Errorf("value_max %v beside an unknown count", res.Records["value_max"])
+			}
+		})
+	}
+}
