@@ -103,7 +103,7 @@ func (w *world) revise(t *testing.T, id string, records int64) {
 		t.Fatal(err)
 	}
 	inc.Revision++
-	inc.Records.Value = records
+	inc.Records.Value = &records
 	if _, err := w.store.PutIncident(t.Context(), inc, v); err != nil {
 		t.Fatal(err)
 	}

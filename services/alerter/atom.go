@@ -192,7 +192,8 @@ func alertTitle(a *bwv1.Alert) string {
 func alertSummary(a *bwv1.Alert) string {
 	inc := a.GetIncident()
 	var parts []string
-	if r := inc.GetRecords(); r != nil && r.GetValue() > 0 {
+	// An unknown count travels as value 0; it is not a number to print.
+	if r := inc.GetRecords(); r.GetValue() > 0 && r.GetQualifier() != bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN {
 		parts = append(parts, "Records: "+strconv.FormatInt(r.GetValue(), 10)+".")
 	}
 	if c := inc.GetCause().GetPrimary(); c != bwv1.Cause_CAUSE_UNSPECIFIED {

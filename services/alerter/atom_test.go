@@ -8,6 +8,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
 	"github.com/breachwire/breachwire/services/internal/bus"
 )
 
@@ -104,5 +105,30 @@ func TestAtomFeedWithoutAlerts(t *testing.T) {
 	feed, err := gofeed.NewParser().Parse(&buf)
 	if err != nil || len(feed.Items) != 0 || feed.UpdatedParsed == nil {
 		t.Fatalf("empty feed: %+v %v", feed, err)
+	}
+}
+
+// An unknown count travels as value 0 with qualifier unknown; the summary
+// says nothing about records rather than "Records: 0".
+func TestAlertSummaryRecords(t *testing.T) {
+	const unknown = bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN
+	for _, tc := range []struct {
+		name    string
+		records *bwv1.IncidentRecords
+		want    string // "": no Records part
+	}{
+		{"known", &bwv1.IncidentRecords{Value: 5300, Qualifier: bwv1.RecordsQualifier_RECORDS_QUALIFIER_APPROXIMATE}, "Records: 5300."},
+		{"unknown", &bwv1.IncidentRecords{Qualifier: unknown, Unit: bwv1.RecordsUnit_RECORDS_UNIT_CUSTOMERS}, ""},
+		{"unknown with a stray value", &bwv1.IncidentRecords{Value: 12, Qualifier: unknown}, ""},
+		{"zero without a qualifier", &bwv1.IncidentRecords{}, ""},
+		{"none", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &bwv1.Alert{Incident: &bwv1.Incident{Id: "inc-s", Records: tc.records}}
+			got := alertSummary(a)
+			if tc.want == "" && strings.Contains(got, "Records") || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("summary %q, want records part %q", got, tc.want)
+			}
+		})
 	}
 }

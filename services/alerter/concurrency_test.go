@@ -32,7 +32,7 @@ func syntheticIncident(i int) *store.Incident {
 		Revision: 1,
 		Organisation: store.Organisation{Name: fmt.Sprintf("Org%d Holdings", i%100), Aliases: []string{fmt.Sprintf("O%d", i%100)},
 			Keys: []string{fmt.Sprintf("org%d holdings", i%100)}},
-		Records:       &store.Records{Value: int64((i * 7919) % 1_000_000), Qualifier: "exact", Unit: "customers", Kind: "affected", Basis: "single"},
+		Records:       &store.Records{Value: new(int64((i * 7919) % 1_000_000)), Qualifier: "exact", Unit: "customers", Kind: "affected", Basis: "single"},
 		Cause:         store.Cause{Primary: causes[i%len(causes)]},
 		DataTypes:     []string{"names"},
 		Year:          at.Year(),
@@ -129,8 +129,8 @@ func TestConcurrentSubscriptionsGetOnlyTheirAlerts(t *testing.T) {
 			if events[i], err = proto.Marshal(ev); err != nil {
 				return err
 			}
-			old := inc.Records.Value
-			inc.Revision, inc.Records.Value = 2, old+1
+			old := *inc.Records.Value
+			inc.Revision, inc.Records.Value = 2, new(old+1)
 			if _, err := w.store.PutIncident(ctx, inc, v); err != nil {
 				return err
 			}

@@ -187,11 +187,19 @@ func IncidentProto(inc *store.Incident) *bwv1.Incident {
 	}
 	slices.Sort(p.DataTypes)
 	if r := inc.Records; r != nil {
-		p.Records = &bwv1.IncidentRecords{Value: r.Value, ValueMax: r.ValueMax,
+		p.Records = &bwv1.IncidentRecords{
 			Qualifier: bwv1.RecordsQualifier(enumNumber(bwv1.RecordsQualifier(0).Descriptor(), r.Qualifier)),
 			Unit:      bwv1.RecordsUnit(enumNumber(bwv1.RecordsUnit(0).Descriptor(), r.Unit)),
 			Kind:      bwv1.RecordsKind(enumNumber(bwv1.RecordsKind(0).Descriptor(), r.Kind)),
 			Basis:     headlineBasis(r.Basis)}
+		n, known := r.Count()
+		if known {
+			p.Records.Value, p.Records.ValueMax = n, r.ValueMax
+		} else {
+			// The wire's unknown count: value 0 with the qualifier that
+			// tells a reader the 0 is not a number.
+			p.Records.Qualifier = bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN
+		}
 		for _, v := range r.Reported {
 			rv := &bwv1.ReportedValue{Value: v.Value, ArticleId: v.ArticleID, ArticleUrl: v.ArticleURL, Quote: v.Quote,
 				Qualifier: bwv1.RecordsQualifier(enumNumber(bwv1.RecordsQualifier(0).Descriptor(), v.Qualifier)),
@@ -200,7 +208,7 @@ func IncidentProto(inc *store.Incident) *bwv1.Incident {
 			if !v.PublishedAt.IsZero() {
 				rv.PublishedAt = timestamppb.New(v.PublishedAt)
 			}
-			if v.Value == r.Value && p.Records.ArticleId == "" {
+			if known && v.Value == n && p.Records.ArticleId == "" {
 				p.Records.ArticleId = v.ArticleID
 			}
 			p.Records.Reported = append(p.Records.Reported, rv)

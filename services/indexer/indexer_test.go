@@ -176,3 +176,47 @@ func TestStoreRejectionIsPermanent(t *testing.T) {
 }
 
 var errTooMany = fmt.Errorf("es_rejected_execution_exception")
+
+// An article whose only count is unknown makes an incident with no
+// records: not in the stored incident, the stored extraction, the
+// incident event, nor a records:>=0 search.
+func TestUnknownCountIsStoredWithoutANumber(t *testing.T) {
+	n := testenv.StartNATS(t)
+	st := openBleve(t)
+	h := &Handler{Store: st, Pub: n.Pub}
+	x := unknownCount(ext("u1", "Saltmarsh Ferries", nil, 2021, bwv1.Cause_CAUSE_HACKING, 0, d1))
+	if err := h.Handle(t.Context(), msg(t, x)); err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.GetArticle(t.Context(), "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Extraction, `"value":null,"qualifier":"unknown"`) {
+		t.Errorf("stored extraction: %s", a.Extraction)
+	}
+	inc, _, err := st.GetIncident(t.Context(), a.IncidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc.Records != nil {
+		t.Errorf("incident records %+v, want none", inc.Records)
+	}
+	counted, err := query.Parse("records:>=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Search(t.Context(), query.Request{Query: counted, Size: 10})
+	if err != nil || res.Total != 0 {
+		t.Errorf("records:>=0 found %+v (%v)", res, err)
+	}
+	for _, m := range n.Messages(t, bus.StreamIncidents) {
+		var ev bwv1.IncidentEvent
+		if err := protojson.Unmarshal(m.Data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.GetIncident().GetRecords() != nil {
+			t.Errorf("event carries records %v", ev.GetIncident().GetRecords())
+		}
+	}
+}

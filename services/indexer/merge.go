@@ -201,12 +201,17 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 	if inc.Records != nil {
 		reported = slices.DeleteFunc(slices.Clone(inc.Records.Reported), func(r store.ReportedValue) bool { return r.ArticleID == aid })
 	}
-	if r := x.GetRecords(); r != nil && r.GetValue() > 0 && r.GetQualifier() != bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN {
-		reported = append(reported, store.ReportedValue{
-			Value: r.GetValue(), Qualifier: classifier.EnumWord(r.GetQualifier()), Unit: classifier.EnumWord(r.GetUnit()),
-			Kind: classifier.EnumWord(r.GetKind()), ArticleID: aid, ArticleURL: src.URL, Quote: r.GetEvidence().GetText(),
-			PublishedAt: src.PublishedAt, Official: isOfficial(art),
-		})
+	// An unknown count ("a number of customers") is not reported: it has
+	// no number to weigh against the others, and an incident whose counts
+	// are all unknown has no headline (Records nil), never a 0.
+	if r := x.GetRecords(); r != nil {
+		if n, ok := classifier.KnownCount(r); ok && n > 0 {
+			reported = append(reported, store.ReportedValue{
+				Value: n, Qualifier: classifier.EnumWord(r.GetQualifier()), Unit: classifier.EnumWord(r.GetUnit()),
+				Kind: classifier.EnumWord(r.GetKind()), ArticleID: aid, ArticleURL: src.URL, Quote: r.GetEvidence().GetText(),
+				PublishedAt: src.PublishedAt, Official: isOfficial(art),
+			})
+		}
 	}
 	inc.Records = headline(reported)
 
@@ -302,7 +307,7 @@ func headline(reported []store.ReportedValue) *store.Records {
 		return cmp.Or(a.PublishedAt.Compare(b.PublishedAt), cmp.Compare(a.ArticleID, b.ArticleID))
 	})
 	pick := func(r store.ReportedValue, basis string) *store.Records {
-		return &store.Records{Value: r.Value, Qualifier: r.Qualifier, Unit: r.Unit, Kind: r.Kind, Basis: basis, Reported: reported}
+		return &store.Records{Value: &r.Value, Qualifier: r.Qualifier, Unit: r.Unit, Kind: r.Kind, Basis: basis, Reported: reported}
 	}
 	if len(reported) == 1 {
 		return pick(reported[0], "single")
@@ -333,10 +338,11 @@ func headline(reported []store.ReportedValue) *store.Records {
 }
 
 func headlineString(r *store.Records) string {
-	if r == nil {
+	n, ok := r.Count()
+	if !ok {
 		return ""
 	}
-	return strconv.FormatInt(r.Value, 10)
+	return strconv.FormatInt(n, 10)
 }
 
 func actionKey(a store.RegulatorAction) string {

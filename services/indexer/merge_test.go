@@ -82,7 +82,7 @@ func TestSameEventAcrossOutletsIsOneIncident(t *testing.T) {
 		if inc.Organisation.Name != "Harbour Life Planning" || len(inc.Sources) != 3 || inc.Cause.Primary != "third_party" {
 			t.Fatalf("incident %+v", inc)
 		}
-		if inc.Records == nil || len(inc.Records.Reported) != 2 || inc.Records.Value != 83000 || inc.Records.Basis != "recency" {
+		if inc.Records == nil || len(inc.Records.Reported) != 2 || *inc.Records.Value != 83000 || inc.Records.Basis != "recency" {
 			t.Fatalf("records %+v", inc.Records)
 		}
 		if !inc.FirstReported.Equal(d1) || !inc.LastUpdated.Equal(d3) {
@@ -141,7 +141,7 @@ func TestReplayChangesNothingAndMaterialChangesBumpRevision(t *testing.T) {
 	}
 	// A later news report cannot displace the official count.
 	apply(t, db, ext("a4", "Harbour Life Planning", nil, 2011, bwv1.Cause_CAUSE_THIRD_PARTY, 70000, d3.AddDate(0, 1, 0)))
-	if got := only(t, db).Records.Value; got != 90000 {
+	if got, _ := only(t, db).Records.Count(); got != 90000 {
 		t.Fatalf("headline %d, want the official 90000", got)
 	}
 }
@@ -152,7 +152,7 @@ func TestAgreementWinsOverRecency(t *testing.T) {
 		{Value: 100, ArticleID: "b", PublishedAt: d2},
 		{Value: 120, ArticleID: "c", PublishedAt: d3},
 	})
-	if r.Value != 100 || r.Basis != "agreement" {
+	if *r.Value != 100 || r.Basis != "agreement" {
 		t.Fatalf("%+v", r)
 	}
 }
@@ -195,5 +195,69 @@ func TestYearOfAMentionedIncidentIsNotThisIncidentsYear(t *testing.T) {
 	x.MentionedIncidents = []*bwv1.MentionedIncident{{Organisation: "Forum Site", Year: 2014}}
 	if got := incidentYear(x); got != 2019 {
 		t.Fatalf("year %d, want the publication year 2019", got)
+	}
+}
+
+// unknownCount makes x report a count with no number ("a number of
+// passengers"), as the rules do: value 0, qualifier unknown.
+func unknownCount(x *bwv1.Extraction) *bwv1.Extraction {
+	x.Records = &bwv1.RecordsFact{Qualifier: bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN,
+		Unit: bwv1.RecordsUnit_RECORDS_UNIT_PEOPLE, Text: "a number of passengers", Evidence: &bwv1.Evidence{Text: "unknown " + x.GetArticleId()}}
+	return x
+}
+
+// An unknown count is not a reported value: an incident whose counts are
+// all unknown has no headline (not 0), and an unknown count never revises
+// a known one.
+func TestUnknownCountIsNoHeadline(t *testing.T) {
+	const org = "Saltmarsh Ferries"
+	known := func(id string, n int64, at time.Time) *bwv1.Extraction {
+		return ext(id, org, nil, 2021, bwv1.Cause_CAUSE_HACKING, n, at)
+	}
+	unknown := func(id string, at time.Time) *bwv1.Extraction { return unknownCount(known(id, 0, at)) }
+	for _, tc := range []struct {
+		name     string
+		xs       []*bwv1.Extraction
+		want     int64 // the headline; 0: none
+		reported int
+		revised  bool // a count_revised change on the last extraction
+	}{
+		{"only unknown", []*bwv1.Extraction{unknown("u1", d1)}, 0, 0, false},
+		{"two unknown", []*bwv1.Extraction{unknown("u1", d1), unknown("u2", d2)}, 0, 0, false},
+		{"unknown after known", []*bwv1.Extraction{known("k1", 4200, d1), unknown("u2", d2)}, 4200, 1, false},
+		{"known after unknown", []*bwv1.Extraction{unknown("u1", d1), known("k2", 4200, d2)}, 4200, 1, true},
+		// The same article re-extracted as unknown withdraws its number.
+		{"known then withdrawn", []*bwv1.Extraction{known("k1", 4200, d1), unknown("k1", d1)}, 0, 0, true},
+		// A stray value beside the unknown qualifier is still no number.
+		{"unknown with a stray value", []*bwv1.Extraction{func() *bwv1.Extraction {
+			x := unknown("u1", d1)
+			x.Records.Value = 9
+			return x
+		}()}, 0, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := map[string]*store.Incident{}
+			changes := apply(t, db, tc.xs...)
+			inc := only(t, db)
+			got, ok := inc.Records.Count()
+			if tc.want == 0 && (inc.Records != nil || ok) || tc.want != 0 && (!ok || got != tc.want) {
+				t.Fatalf("records %+v (count %d, %v), want headline %d", inc.Records, got, ok, tc.want)
+			}
+			if inc.Records != nil && len(inc.Records.Reported) != tc.reported {
+				t.Errorf("%d reported values, want %d", len(inc.Records.Reported), tc.reported)
+			}
+			revised := false
+			for _, c := range changes[len(changes)-1] {
+				if c.Kind == "count_revised" {
+					revised = true
+					if c.NewValue == "0" || c.OldValue == "0" {
+						t.Errorf("a count revised to or from 0: %+v", c)
+					}
+				}
+			}
+			if revised != tc.revised {
+				t.Errorf("count_revised %v, want %v (changes %+v)", revised, tc.revised, changes)
+			}
+		})
 	}
 }

@@ -16,7 +16,7 @@ func TestIncidentProtoCarriesTheFacts(t *testing.T) {
 	inc := &store.Incident{
 		ID: "inc-x", Revision: 2,
 		Organisation: store.Organisation{Name: "Co-operative Life Planning", Aliases: []string{"CLP"}},
-		Records: &store.Records{Value: 83000, Qualifier: "exact", Unit: "customers", Kind: "affected", Basis: "recency",
+		Records: &store.Records{Value: new(int64(83000)), Qualifier: "exact", Unit: "customers", Kind: "affected", Basis: "recency",
 			Reported: []store.ReportedValue{
 				{Value: 82000, Qualifier: "exact", Unit: "customers", Kind: "affected", ArticleID: "a1", Quote: "82,000 customers"},
 				{Value: 83000, Qualifier: "approximate", Unit: "customers", Kind: "affected", ArticleID: "a2", Quote: "about 83,000", PublishedAt: at},
@@ -45,5 +45,27 @@ func TestIncidentProtoCarriesTheFacts(t *testing.T) {
 	}
 	if p.GetCause().GetPrimary() != bwv1.Cause_CAUSE_THIRD_PARTY || len(p.GetCause().GetContributing()) != 1 {
 		t.Errorf("cause %v", p.GetCause())
+	}
+}
+
+// A stored headline without a number goes on the wire as the proto's
+// unknown count: value 0 with qualifier unknown, never a bare 0.
+func TestIncidentProtoOfAnUnknownCount(t *testing.T) {
+	reported := []store.ReportedValue{{Value: 300, Qualifier: "exact", ArticleID: "a1"}}
+	for _, tc := range []struct {
+		name string
+		r    *store.Records
+	}{
+		{"no value", &store.Records{Qualifier: "unknown", Unit: "people", Basis: "single"}},
+		{"no value, qualifier lost", &store.Records{Qualifier: "exact", Unit: "people", Basis: "single"}},
+		{"a stray value", &store.Records{Value: new(int64(300)), ValueMax: 900, Qualifier: "unknown", Unit: "people", Basis: "single", Reported: reported}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := IncidentProto(&store.Incident{ID: "inc-u", Records: tc.r}).GetRecords()
+			if r.GetValue() != 0 || r.GetValueMax() != 0 || r.GetQualifier() != bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN ||
+				r.GetUnit() != bwv1.RecordsUnit_RECORDS_UNIT_PEOPLE || r.GetArticleId() != "" {
+				t.Errorf("records %v", r)
+			}
+		})
 	}
 }

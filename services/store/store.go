@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -132,9 +133,11 @@ type Organisation struct {
 	Keys []string `json:"keys,omitempty"`
 }
 
-// Records is the headline count and every count reported.
+// Records is the headline count and every count reported. Value is nil
+// when the count is unknown ("a number of customers"): such a count is not
+// a number, and a 0 would be summed and averaged as one.
 type Records struct {
-	Value     int64  `json:"value"`
+	Value     *int64 `json:"value,omitempty"`
 	ValueMax  int64  `json:"value_max,omitempty"`
 	Qualifier string `json:"qualifier"`
 	Unit      string `json:"unit"`
@@ -143,6 +146,27 @@ type Records struct {
 	// recency or single (see the indexer's documented rule).
 	Basis    string          `json:"basis"`
 	Reported []ReportedValue `json:"reported"`
+}
+
+// Count is the headline number, and false when there is none: no records,
+// or a count whose qualifier is unknown. Whatever shows or indexes the
+// number asks Count, so an unknown count never becomes a 0.
+func (r *Records) Count() (int64, bool) {
+	if r == nil || r.Value == nil || r.Qualifier == "unknown" {
+		return 0, false
+	}
+	return *r.Value, true
+}
+
+// MarshalJSON writes value only when Count has one, so that the API, the
+// export and the stored documents agree with the indexed number.
+func (r Records) MarshalJSON() ([]byte, error) {
+	type plain Records // the fields, without this method
+	p := plain(r)
+	if _, ok := r.Count(); !ok {
+		p.Value, p.ValueMax = nil, 0
+	}
+	return json.Marshal(p)
 }
 
 // ReportedValue is one count as one article reported it.

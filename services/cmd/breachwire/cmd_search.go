@@ -286,10 +286,11 @@ func yearString(y int) string {
 }
 
 func recordsString(r *store.Records) string {
-	if r == nil {
+	n, ok := r.Count()
+	if !ok {
 		return "-"
 	}
-	return strconv.FormatInt(r.Value, 10)
+	return strconv.FormatInt(n, 10)
 }
 
 func dateString(t time.Time) string {
@@ -322,7 +323,10 @@ func csvRow(inc *store.Incident) []string {
 	var rec, qual, unit, basis string
 	var reported []string
 	if r := inc.Records; r != nil {
-		rec, qual, unit, basis = strconv.FormatInt(r.Value, 10), r.Qualifier, r.Unit, r.Basis
+		qual, unit, basis = r.Qualifier, r.Unit, r.Basis
+		if n, ok := r.Count(); ok { // an unknown count is an empty cell, not 0
+			rec = strconv.FormatInt(n, 10)
+		}
 		for _, v := range r.Reported {
 			reported = append(reported, fmt.Sprintf("%d %s", v.Value, v.ArticleURL))
 		}

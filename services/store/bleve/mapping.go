@@ -121,8 +121,8 @@ func incidentDoc(inc *store.Incident, seq int64) (map[string]any, error) {
 	d[fOrganisation] = sv.Organisation
 	d[fText] = sv.Text
 	d[fOutlet] = lower(sv.Outlet...)
-	if inc.Records != nil {
-		d[fRecords] = float64(inc.Records.Value)
+	if n, ok := inc.Records.Count(); ok {
+		d[fRecords] = float64(n) // none for an unknown count: it is missing, not 0
 	}
 	d[fRegulator], d[fRegFacet] = lower(sv.Regulator...), distinct(sv.Regulator)
 	d[fAction], d[fActionFacet] = lower(sv.Action...), distinct(sv.Action)

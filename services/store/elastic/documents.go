@@ -128,11 +128,14 @@ func newIncidentDoc(inc *store.Incident, ingested time.Time) *incidentDoc {
 		f.Year = &y
 	}
 	if r := inc.Records; r != nil {
-		v := r.Value
-		f.Records = &v
-		if r.ValueMax != 0 {
-			m := r.ValueMax
-			f.RecordsMax = &m
+		// An unknown count has no number: the field is missing, so that
+		// Kibana's sums, averages and ranges leave the incident out.
+		if n, ok := r.Count(); ok {
+			f.Records = &n
+			if r.ValueMax != 0 {
+				m := r.ValueMax
+				f.RecordsMax = &m
+			}
 		}
 		f.RecordsBasis = r.Basis
 	}

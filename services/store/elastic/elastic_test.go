@@ -94,7 +94,7 @@ func TestSmoke(t *testing.T) {
 	}
 	inc := &store.Incident{
 		ID: "inc-1", Organisation: store.Organisation{Name: "Co-operative Life Planning", Keys: []string{"cooperative life planning"}},
-		Records:          &store.Records{Value: 82000, Reported: []store.ReportedValue{{Value: 82000, Quote: "82,000 customers"}}},
+		Records:          &store.Records{Value: new(int64(82000)), Reported: []store.ReportedValue{{Value: 82000, Quote: "82,000 customers"}}},
 		Cause:            store.Cause{Primary: "software_bug_upgrade"},
 		RegulatorActions: []store.RegulatorAction{{Regulator: "HHS OCR", Action: "monetary_penalty"}},
 		FirstReported:    time.Date(2011, 5, 3, 0, 0, 0, 0, time.UTC),

@@ -71,8 +71,8 @@ func NewDoc(inc *store.Incident) *Doc {
 	sv := inc.SearchValues()
 	d.text[fieldOrganisation] = analyse(sv.Organisation)
 	d.text[fieldText] = analyse(sv.Text)
-	if inc.Records != nil {
-		d.records = optional[float64]{float64(inc.Records.Value), true}
+	if n, ok := inc.Records.Count(); ok {
+		d.records = optional[float64]{float64(n), true}
 	}
 	d.keywords[fieldID] = lower(inc.ID)
 	d.keywords[fieldCause] = lower(sv.Cause...)

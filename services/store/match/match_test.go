@@ -29,12 +29,12 @@ func incidents() []*store.Incident {
 			RegulatorActions: []store.RegulatorAction{{Regulator: "HHS OCR", Action: "settlement", Quote: "agreed to pay"}},
 			Sources:          []store.Source{{Title: "Alpha Beta loses data", Outlet: "The Daily"}}},
 		{ID: "s-02", Organisation: store.Organisation{Name: "ZÜRICH Versicherung"},
-			Records: &store.Records{Value: 0, Reported: []store.ReportedValue{{Quote: "1,200 files and 78.8 GB"}}},
+			Records: &store.Records{Value: new(int64(0)), Reported: []store.ReportedValue{{Quote: "1,200 files and 78.8 GB"}}},
 			Cause:   store.Cause{Primary: "insider", Contributing: []string{"Human_Error"}}, Year: 2019,
 			FirstReported: time.Date(2019, 2, 28, 23, 30, 0, 0, time.FixedZone("EST", -5*3600)), LastUpdated: utc(2019, 3, 1, 0, 0),
 			RegulatorActions: []store.RegulatorAction{{Regulator: "ICO", Action: "monetary_penalty", Quote: "fined"}},
 			Sources:          []store.Source{{Title: "ΟΔΟΣ report on O'Brien", Outlet: "example.com"}}},
-		{ID: "s-03", Organisation: store.Organisation{Name: "東京銀行"}, Records: &store.Records{Value: 5000}, Year: 1970,
+		{ID: "s-03", Organisation: store.Organisation{Name: "東京銀行"}, Records: &store.Records{Value: new(int64(5000))}, Year: 1970,
 			FirstReported: utc(1970, 1, 1, 0, 0), LastUpdated: utc(1970, 1, 2, 0, 0)},
 		{ID: "s-04"},
 	}
@@ -305,4 +305,62 @@ func mustCompile(t testing.TB, s string) *match.Query {
 		t.Fatalf("%q: %v", s, err)
 	}
 	return q
+}
+
+// TestUnknownCountIsNoNumber: an unknown count matches what a missing
+// count matches, in the matcher and in the Bleve store alike.
+func TestUnknownCountIsNoNumber(t *testing.T) {
+	s, err := bleve.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	incs := []*store.Incident{
+		{ID: "u-1", Records: &store.Records{Value: new(int64(40)), Qualifier: "at_least"}},
+		{ID: "u-2", Records: &store.Records{Qualifier: "unknown", Unit: "customers"}},
+		{ID: "u-3", Records: &store.Records{Value: new(int64(0)), Qualifier: "unknown"}},
+		{ID: "u-4"},
+	}
+	docs := map[string]*match.Doc{}
+	for _, inc := range incs {
+		if _, err := s.PutIncident(t.Context(), inc, store.Version{}); err != nil {
+			t.Fatal(err)
+		}
+		docs[inc.ID] = match.NewDoc(inc)
+	}
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"records:0", nil},
+		{"records:>=0", []string{"u-1"}},
+		{"records:<100", []string{"u-1"}},
+		{"NOT records:>=0", []string{"u-2", "u-3", "u-4"}},
+		{"NOT records:0", []string{"u-1", "u-2", "u-3", "u-4"}},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			q := mustCompile(t, tc.q)
+			var matched []string
+			for _, inc := range incs {
+				if q.Match(docs[inc.ID]) {
+					matched = append(matched, inc.ID)
+				}
+			}
+			if !slices.Equal(matched, tc.want) {
+				t.Errorf("match accepted %v, want %v", matched, tc.want)
+			}
+			res, err := s.Search(t.Context(), query.Request{Query: mustParse(t, tc.q), Size: query.MaxSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var searched []string
+			for _, inc := range res.Incidents {
+				searched = append(searched, inc.ID)
+			}
+			slices.Sort(searched)
+			if !slices.Equal(searched, tc.want) {
+				t.Errorf("Search returned %v, want %v", searched, tc.want)
+			}
+		})
+	}
 }

@@ -32,7 +32,7 @@ func Incidents() []*store.Incident {
 	day := func(y, m, d, h int) time.Time { return time.Date(y, time.Month(m), d, h, 0, 0, 0, time.UTC) }
 	est := time.FixedZone("EST", -5*3600)
 	rec := func(v int64, quotes ...string) *store.Records {
-		r := &store.Records{Value: v, Qualifier: "exact", Unit: "people", Kind: "customers", Basis: "single"}
+		r := &store.Records{Value: &v, Qualifier: "exact", Unit: "people", Kind: "customers", Basis: "single"}
 		for i, q := range quotes {
 			r.Reported = append(r.Reported, store.ReportedValue{Value: v - int64(len(quotes)-1-i)*1000, ArticleID: fmt.Sprintf("art-%d", i), ArticleURL: "https://example.org/a", Quote: q})
 		}

@@ -182,7 +182,9 @@ func newGenerator(seed uint64) *generator {
 			kw("outlet", s.Outlet)
 		}
 		if inc.Records != nil {
-			g.records = append(g.records, inc.Records.Value)
+			if n, ok := inc.Records.Count(); ok {
+				g.records = append(g.records, n)
+			}
 			for _, r := range inc.Records.Reported {
 				text = append(text, r.Quote)
 			}

@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Facets", func(t *testing.T) { testFacets(t, loaded(t)) })
 	t.Run("Match", func(t *testing.T) { testMatchCases(t, loaded(t)) })
 	t.Run("MatchRandom", func(t *testing.T) { testMatchRandom(t, loaded(t)) })
+	t.Run("UnknownCount", func(t *testing.T) { testUnknownCount(t, fresh(t)) })
 }
 
 func testGet(t *testing.T, s store.Store) {
@@ -282,7 +283,7 @@ func testUpdateReindexes(t *testing.T, s store.Store) {
 	}
 	inc.Organisation = org("Gransnet", []string{"Mumsnet Group"}, "gransnet", "mumsnet group")
 	inc.Cause.Primary = "hacking"
-	inc.Records.Value = 5_000_000
+	inc.Records.Value = new(int64(5_000_000))
 	if _, err := s.PutIncident(ctx, inc, v); err != nil {
 		t.Fatal(err)
 	}
