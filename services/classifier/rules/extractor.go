@@ -52,10 +52,11 @@ func (e *Extractor) Extract(ctx context.Context, in classifier.Input) (*bwv1.Ext
 	x.IsBreach, x.Relevance = relevance(d)
 	if e.rulesOnly {
 		x.Organisation = ruleOrganisation(d)
+		x.Records = ruleRecords(d, x.Organisation)
 	} else {
 		x.Organisation = organisation(d)
+		x.Records = records(d, x.Organisation)
 	}
-	x.Records = records(d, x.Organisation)
 	if e.rulesOnly {
 		x.Cause = ruleCause(d, causeCueScores(d))
 	} else {

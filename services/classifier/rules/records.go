@@ -14,6 +14,8 @@ package rules
 // often the figure recurs. The best candidate above a floor wins.
 
 import (
+	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -139,8 +141,11 @@ type recordCandidate struct {
 	end      int  // ...
 	headline bool // in the headline sentence
 	total    bool // a bare figure given as a total, no noun
+	generic  bool // counted by a plural noun outside the record nouns ("29,000 vendors")
 	noun     span // the record noun itself (empty for totals)
-	score    float64
+	x        [numRecFeatures]float64
+	score    float64 // the hand weights' score (recordRuleWeights)
+	z, p     float64 // the fitted chooser's margin and probability
 	window   span
 }
 
@@ -154,9 +159,21 @@ const (
 	recordFloor        = 1.5  // minimum score to report a count
 )
 
-// records finds the count of people or records of this incident.
+// records finds the count of people or records of this incident: the
+// candidate the fitted chooser finds most probable.
 func records(d *doc, org *bwv1.OrganisationFact) *bwv1.RecordsFact {
-	windows := recordWindows(d)
+	return chooseRecords(d, org, true)
+}
+
+// ruleRecords is the hand-weighted rules' choice, for the rules-only
+// extractor.
+func ruleRecords(d *doc, org *bwv1.OrganisationFact) *bwv1.RecordsFact {
+	return chooseRecords(d, org, false)
+}
+
+// recordCandidates finds and describes every candidate count of d.
+func recordCandidates(d *doc, org *bwv1.OrganisationFact) []recordCandidate {
+	windows := genericWindows(d, recordWindows(d))
 	if len(windows) == 0 {
 		return nil
 	}
@@ -167,7 +184,9 @@ func records(d *doc, org *bwv1.OrganisationFact) *bwv1.RecordsFact {
 			isHead := w.sent == headline && headline >= 0
 			c, ok := linkRecordNoun(d, q, w.sent, isHead)
 			if !ok {
-				continue
+				if c, ok = genericCount(d, q, w.sent, isHead); !ok {
+					continue
+				}
 			}
 			c.sent = w.sent
 			c.headline = isHead
@@ -177,6 +196,7 @@ func records(d *doc, org *bwv1.OrganisationFact) *bwv1.RecordsFact {
 			break
 		}
 	}
+	slices.SortStableFunc(cands, func(a, b recordCandidate) int { return a.start - b.start })
 	if len(cands) == 0 {
 		return nil
 	}
@@ -192,25 +212,157 @@ func records(d *doc, org *bwv1.OrganisationFact) *bwv1.RecordsFact {
 			cues = recSentenceCues(d.lower, d.sents[cuesOf], cues)
 		}
 		scoreRecordCandidate(d, &cands[i], cues, cands, titleQs, &maxYear, updateAt, names)
+		cands[i].z = recordMargin(cands[i].x)
+	}
+	recordProbabilities(cands)
+	return cands
+}
+
+// sizeStatement: the figure is the organisation's size ("which has over a
+// billion users", "serves 2 million customers"), which the fitted chooser
+// never takes while another figure is there.
+func sizeStatement(c recordCandidate) bool { return c.x[rfBase] == 1 || c.x[rfHas] == 1 }
+
+func allSizeStatements(cands []recordCandidate) bool {
+	for _, c := range cands {
+		if !sizeStatement(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// chooseRecords picks the best candidate, by the fitted probability or by
+// the hand weights' score.
+func chooseRecords(d *doc, org *bwv1.OrganisationFact, fitted bool) *bwv1.RecordsFact {
+	cands := recordCandidates(d, org)
+	if len(cands) == 0 {
+		return nil
+	}
+	rank := func(c recordCandidate) float64 {
+		if fitted {
+			return c.z
+		}
+		return c.score
+	}
+	enough := func(c recordCandidate) bool {
+		if fitted {
+			return c.z > recNone
+		}
+		return c.score >= recordFloor
 	}
 	best := -1
+	veto := fitted && !allSizeStatements(cands)
 	for i, c := range cands {
-		if best < 0 || c.score > cands[best].score+1e-9 {
+		if veto && sizeStatement(c) {
+			continue
+		}
+		if best < 0 || rank(c) > rank(cands[best])+1e-9 {
 			best = i
 		}
 	}
 	b := cands[best]
-	if b.score < recordFloor {
+	if !enough(b) {
+		if fitted {
+			// No figure is this incident's count; a vague one the rules
+			// choose ("a handful", "tens of thousands") still says so.
+			if f := chooseRecords(d, org, false); f != nil && f.GetQualifier() == bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN || f != nil && f.GetValueMax() > 0 && !hasDigit(f.GetText()) {
+				return f
+			}
+		}
 		return nil
 	}
 	// A headline figure is better supported by the same or a more precise
 	// figure in the body ("55,000 patients" over "55,447 patients").
 	if b.headline {
-		if alt := bodyFigure(cands, b); alt >= 0 {
+		if alt := bodyFigure(cands, b, enough); alt >= 0 {
 			b = cands[alt]
 		}
 	}
-	return recordFact(d, b)
+	return recordFact(d, b, fitted)
+}
+
+// genericWindows adds, to the windows around record nouns, every other
+// sentence (up to recordWindowMax bytes) that tells of a breach or its
+// cause, where a
+// count may be of something the record nouns do not list ("29,000 vendors
+// were affected"). Windows stay in text order.
+func genericWindows(d *doc, windows []recordWindow) []recordWindow {
+	covered := make(map[int]bool, len(windows))
+	for _, w := range windows {
+		covered[w.sent] = true
+	}
+	out := windows
+	added := false
+	for _, h := range d.hits {
+		if h.sent < 0 || covered[h.sent] {
+			continue
+		}
+		if _, cause := causeIndex[h.key]; breachRoles[h.key] == 0 && !cause {
+			continue
+		}
+		covered[h.sent] = true
+		s := d.sents[h.sent]
+		if s.end-s.start > recordWindowMax {
+			continue
+		}
+		out = append(out, recordWindow{s, h.sent})
+		added = true
+	}
+	if added {
+		slices.SortStableFunc(out, func(a, b recordWindow) int { return a.start - b.start })
+	}
+	return out
+}
+
+// genericCount links a figure to a plural noun a few words after it that
+// is not among the record nouns ("1,400 graduates", "231 firefighters"),
+// nor a unit of time, money, size or place. The chooser weighs such counts
+// apart (rfGeneric); the rules never choose them.
+func genericCount(d *doc, q quantity, sent int, headline bool) (recordCandidate, bool) {
+	if q.unknown || q.value <= 0 || !hasDigit(q.text) || numberIsName(d, q, sent, headline) {
+		return recordCandidate{}, false
+	}
+	i := q.end
+	for n := 0; n < 4; n++ {
+		w, ws, we, brk := recNextWord(d.lower, i)
+		if w == "" || hasDigit(w) || genericStop[w] {
+			return recordCandidate{}, false
+		}
+		if len(w) >= 4 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is") && isLetters(w) {
+			return recordCandidate{q: q, unit: unitLoose, start: q.start, end: trimWordEnd(d.lower, ws, we), noun: span{ws, trimWordEnd(d.lower, ws, we)}, generic: true}, true
+		}
+		if brk || gapStop[w] {
+			return recordCandidate{}, false
+		}
+		i = we
+	}
+	return recordCandidate{}, false
+}
+
+func isLetters(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; (c < 'a' || c > 'z') && c != '-' && c != '\'' {
+			return false
+		}
+	}
+	return true
+}
+
+// genericStop: plural nouns a figure counts that are never records.
+var genericStop = map[string]bool{
+	"years": true, "months": true, "weeks": true, "days": true, "hours": true, "minutes": true, "seconds": true,
+	"times": true, "dollars": true, "euros": true, "pounds": true, "cents": true, "pence": true, "percent": true,
+	"points": true, "miles": true, "kilometres": true, "kilometers": true, "pages": true, "bytes": true,
+	"gigabytes": true, "terabytes": true, "megabytes": true, "characters": true, "digits": true, "letters": true,
+	"states": true, "countries": true, "cities": true, "counties": true, "campuses": true, "locations": true,
+	"stores": true, "shops": true, "restaurants": true, "hotels": true, "branches": true, "offices": true,
+	"sites": true, "websites": true, "servers": true, "computers": true, "laptops": true, "devices": true,
+	"machines": true, "terminals": true, "systems": true, "hospitals": true, "clinics": true, "schools": true,
+	"companies": true, "firms": true, "banks": true, "agencies": true, "departments": true, "employers": true,
+	"attacks": true, "incidents": true, "breaches": true, "vulnerabilities": true, "flaws": true, "bugs": true,
+	"versions": true, "variants": true, "apps": true, "charges": true, "counts": true, "fines": true,
+	"jobs": true, "boxes": true, "tapes": true, "drives": true, "disks": true, "weeks'": true,
 }
 
 // recordWindow is a stretch of one sentence around record nouns.
@@ -289,7 +441,7 @@ func linkRecordNoun(d *doc, q quantity, sent int, headline bool) (recordCandidat
 	if !q.unknown && numberIsName(d, q, sent, headline) {
 		return recordCandidate{}, false
 	}
-	if u, noun, ok := nounAfter(d.lower, q.end, q.unknown); ok {
+	if u, noun, ok := nounAfter(d.text, d.lower, q.end, q.unknown); ok {
 		return recordCandidate{q: q, unit: u, start: q.start, end: noun.end, noun: noun}, true
 	}
 	if q.unknown {
@@ -393,17 +545,22 @@ var gapCarrier = map[string]bool{
 var gapAdjective = map[string]bool{"existing": true, "remaining": true, "paying": true, "participating": true,
 	"banking": true, "gaming": true, "working": true, "retiring": true, "incoming": true, "visiting": true}
 
-const maxNounGap = 5 // words allowed between a number and its noun
+const (
+	maxNounGap   = 5 // words allowed between a number and its noun
+	maxNounNames = 6 // and capitalised words of a name besides
+)
 
 // nounAfter scans the words after pos for a record noun. Adjectives and
 // names may stand between ("92 million MyHeritage users", "21.5 million
 // current and former federal employees"); "of" only right after the number
 // ("2,250 of the practice's patients"). Vague quantities ("a handful")
 // need "of": "a handful of customers".
-func nounAfter(lower string, pos int, vague bool) (unitInfo, span, bool) {
+func nounAfter(text, lower string, pos int, vague bool) (unitInfo, span, bool) {
 	i := pos
-	gap := 0
-	for n := 0; n <= maxNounGap+1; n++ {
+	gap, names := 0, 0
+	prevName := false
+	capitalised := func(at int) bool { return text != "" && at < len(text) && 'A' <= text[at] && text[at] <= 'Z' }
+	for n := 0; n <= maxNounGap+1+maxNounNames; n++ {
 		w, ws, we, brk := recNextWord(lower, i)
 		if w == "" {
 			return unitInfo{}, span{}, false
@@ -422,7 +579,22 @@ func nounAfter(lower string, pos int, vague bool) (unitInfo, span, bool) {
 		if u, ok := recordNouns[w]; ok {
 			return u, span{ws, trimWordEnd(lower, ws, we)}, true
 		}
-		if brk || gapStop[w] || hasDigit(w) || gapCarrier[w] || strings.HasSuffix(w, "ing") && !gapAdjective[w] {
+		if brk || hasDigit(w) {
+			return unitInfo{}, span{}, false
+		}
+		// A name before the noun: "700 Yuma Proving Ground employees",
+		// "450 University of Rochester students".
+		_, nws, _, _ := recNextWord(lower, we)
+		if !vague && (capitalised(ws) || w == "of" && prevName && capitalised(nws)) {
+			if names++; names > maxNounNames {
+				return unitInfo{}, span{}, false
+			}
+			prevName = true
+			i = we
+			continue
+		}
+		prevName = false
+		if gapStop[w] || gapCarrier[w] || strings.HasSuffix(w, "ing") && !gapAdjective[w] {
 			return unitInfo{}, span{}, false
 		}
 		if w == "of" {
@@ -500,6 +672,17 @@ func recNextWord(lower string, pos int) (w string, start, end int, brk bool) {
 	return "", 0, 0, false
 }
 
+// gluedStop: the full stop at dot ends a word of three letters or more and
+// a letter follows at once, as where summaries glue sentences together
+// ("patients.The"); initials ("u.s.") and decimals do not stop there.
+func gluedStop(lower string, start, dot int) bool {
+	if dot+1 >= len(lower) || dot-start < 3 {
+		return false
+	}
+	letter := func(c byte) bool { return 'a' <= c && c <= 'z' }
+	return letter(lower[dot+1]) && letter(lower[dot-1]) && letter(lower[dot-2]) && letter(lower[dot-3])
+}
+
 // rawWord is recNextWord without skipping lone punctuation: w is empty for a
 // token that is only quotes.
 func rawWord(lower string, pos int) (w string, start, end int, brk bool) {
@@ -513,6 +696,9 @@ func rawWord(lower string, pos int) (w string, start, end int, brk bool) {
 	j := i
 	for j < len(lower) && lower[j] != ' ' && lower[j] != '\t' && lower[j] != '\n' {
 		j++
+		if lower[j-1] == '.' && gluedStop(lower, i, j-1) {
+			break // "8,000 patients.The data ...": two sentences glued
+		}
 	}
 	w = strings.TrimLeft(lower[i:j], "\"'([“‘")
 	for {
@@ -554,117 +740,148 @@ func hasDigit(s string) bool {
 
 // scoreRecordCandidate weighs one candidate; see the file comment.
 func scoreRecordCandidate(d *doc, c *recordCandidate, cues []cueHit, all []recordCandidate, titleQs []quantity, maxYear *int, updateAt int, names []string) {
+	c.x = recordFeatures(d, c, cues, all, titleQs, maxYear, updateAt, names)
+	c.score = 0
+	for j, v := range c.x {
+		c.score += recordRuleWeights[j] * v
+	}
+}
+
+// recordFeatures describes a candidate count by the words around it, what
+// it counts, how precisely, and where it is (recFeature order).
+func recordFeatures(d *doc, c *recordCandidate, cues []cueHit, all []recordCandidate, titleQs []quantity, maxYear *int, updateAt int, names []string) [numRecFeatures]float64 {
+	var x [numRecFeatures]float64
+	flag := func(f recFeature, on bool) {
+		if on {
+			x[f] = 1
+		}
+	}
 	s := d.sents[c.sent]
 	c.window = span{max(s.start, c.start-recordCueReach), min(s.end, c.end+recordCueReach)}
 	w := c.window
-	score := 0.0
 
 	// context: breach cues around the count (not in its noun)
 	strong := cueIn(cues, recCueStrong, w.start, w.end, c.noun)
 	switch {
 	case strong:
-		score += 2
+		x[rfStrong] = 1
 	case cueIn(cues, recCueWeak, w.start, w.end, c.noun):
-		score += 1
+		x[rfWeak] = 1
 	default:
-		score -= 1.5
+		x[rfNoCue] = 1
 	}
 	// the organisation's size: only close to the count
-	if cueIn(cues, cueBase, c.start-60, c.start, span{}) || cueIn(cues, cueBase, c.end, c.end+40, span{}) {
-		score -= 3
-	}
+	flag(rfBase, cueIn(cues, cueBase, c.start-60, c.start, span{}) || cueIn(cues, cueBase, c.end, c.end+40, span{}))
 	switch recPrevWord(d.lower, c.q.start) {
 	case "has", "have", "had", "serves", "serving", "boasts":
-		score -= 3 // "which has over a billion users"
+		x[rfHas] = 1 // "which has over a billion users"
 	case "its", "their", "our":
-		score -= 2
+		x[rfIts] = 1
 	}
-	if possessiveBefore(d.lower, c.q.start) {
-		score -= 1
-	}
-	if cueIn(cues, cueOther, w.start, w.end, span{}) {
-		score -= 2
-	}
-	if earlierYear(d, c.window, maxYear) {
-		score -= 1.5
-	}
-	if cueIn(cues, cueSubset, c.q.start-24, c.q.start, span{}) {
-		score -= 1.5
-	}
+	flag(rfPossessive, possessiveBefore(d.lower, c.q.start))
+	flag(rfOther, cueIn(cues, cueOther, w.start, w.end, span{}))
+	flag(rfEarlierYear, earlierYear(d, c.window, maxYear))
+	flag(rfSubset, cueIn(cues, cueSubset, c.q.start-24, c.q.start, span{}))
 
 	// what is counted, and how precisely
 	switch c.unit.class {
 	case classPeople:
-		score += 1
+		x[rfPeople] = 1
 	case classAccounts:
-		score += 0.8
+		x[rfAccounts] = 1
 	case classRecords:
-		score += 0.5
+		x[rfRecords] = 1
 	case classWeak:
 		// files, documents: only when nothing better, and only when
 		// something happened to them
-		score -= 0.5
-		if !strong {
-			score -= 1.5
-		}
+		x[rfWeakUnit] = 1
+		flag(rfWeakUnitNoCue, !strong)
 	}
 	vague := c.q.unknown || c.q.max > 0 && !hasDigit(c.q.text)
 	switch {
 	case vague:
 		// "a handful", "millions of": said of this incident only with a
 		// breach word close by; any figure beats them
-		score -= 1.5
-		if !strong {
-			score -= 1
-		}
+		x[rfVague] = 1
+		flag(rfVagueNoCue, !strong)
 	case c.q.value <= 12 && !hasDigit(c.q.text):
-		score -= 1 // "five individuals": usually a detail, not the count
+		x[rfSmallWord] = 1 // "five individuals": usually a detail, not the count
 	case c.q.max == 0:
-		score += 0.3
+		x[rfExact] = 1
 	}
-	if c.total {
-		score += 0.8 // "the final total"; weighs up for the missing noun
-	}
+	flag(rfTotal, c.total) // "the final total"; weighs up for the missing noun
 
 	// where it is
-	if c.headline {
-		score += 1.5
-	}
-	score += 1 - float64(min(c.sent, 20))/20
+	flag(rfHeadline, c.headline)
+	x[rfEarly] = 1 - float64(min(c.sent, 20))/20
 	if updateAt >= 0 && c.start > updateAt {
-		score += 1 // a later update of a chronology entry
+		x[rfUpdate] = 1 // a later update of a chronology entry
 		if last := strings.LastIndex(d.lower, "update"); last > updateAt && c.start > last {
-			score += 0.5
+			x[rfLastUpdate] = 1
 		}
 	}
-	if cueIn(cues, cueTotal, w.start, w.end, span{}) {
-		score += 0.3
-	}
+	flag(rfTotalCue, cueIn(cues, cueTotal, w.start, w.end, span{}))
 	if !c.headline && !c.q.unknown {
 		for _, t := range titleQs {
 			if near(c.q.value, t.value) {
-				score += 1
+				x[rfTitleMatch] = 1
 				break
 			}
 		}
 	}
 	// how often the same figure is given
-	same := 0
+	same, first, largest := 0, true, true
 	for _, o := range all {
 		if o.sent != c.sent && !o.q.unknown && o.q.value == c.q.value && !c.q.unknown {
 			same++
 		}
+		if o.start < c.start && !o.q.unknown {
+			first = false
+		}
+		if !o.q.unknown && o.q.value > c.q.value {
+			largest = false
+		}
 	}
-	score += 0.6 * float64(min(same, 2))
+	x[rfSame] = float64(min(same, 2))
 	// said of the breached organisation: "1,145 of Lakeside's patients"
 	around := d.lower[max(s.start, c.start-30):c.end]
 	for _, n := range names {
 		if strings.Contains(around, n) {
-			score += 0.5
+			x[rfOrgNear] = 1
 			break
 		}
 	}
-	c.score = score
+	if !c.q.unknown && c.q.value > 0 {
+		x[rfMagnitude] = math.Log10(float64(c.q.value)) / 9
+	}
+	flag(rfFirst, first && !c.q.unknown)
+	flag(rfLargest, largest && !c.q.unknown)
+	flag(rfGeneric, c.generic)
+	noun := d.lower[c.noun.start:c.noun.end]
+	flag(rfIDNoun, strings.Contains(noun, "social security") || strings.Contains(noun, "ssn") || strings.Contains(noun, "card") ||
+		strings.HasSuffix(noun, "numbers"))
+	after := d.lower[c.end:min(s.end, c.end+40)]
+	for _, v := range []string{"affected", "impacted", "exposed", "compromised", "accessed", "stolen", "notified"} {
+		if strings.Contains(after, v) {
+			x[rfAffected] = 1
+			break
+		}
+	}
+	firstInSentence := true
+	for _, o := range all {
+		if o.sent == c.sent && o.start < c.start {
+			firstInSentence = false
+		}
+	}
+	flag(rfFirstInSentence, firstInSentence)
+	before := d.lower[max(s.start, c.q.start-30):c.q.start]
+	for _, v := range []string{"could", "may ", "might", "as high as", "up to", "as many as", "potentially"} {
+		if strings.Contains(before, v) {
+			x[rfHedged] = 1
+			break
+		}
+	}
+	return x
 }
 
 // cueKind says what a cue phrase suggests about a count near it.
@@ -831,7 +1048,7 @@ func titleCounts(d *doc, headline int) []quantity {
 		if q.unknown {
 			continue
 		}
-		if _, _, ok := nounAfter(lower, q.end, false); ok {
+		if _, _, ok := nounAfter("", lower, q.end, false); ok {
 			out = append(out, q)
 		}
 	}
@@ -852,10 +1069,10 @@ func near(a, b int64) bool {
 
 // bodyFigure returns a body candidate for the same count as headline
 // candidate h: the same value, else a more precise one within 5%; or -1.
-func bodyFigure(cands []recordCandidate, h recordCandidate) int {
+func bodyFigure(cands []recordCandidate, h recordCandidate, enough func(recordCandidate) bool) int {
 	alt := -1
 	for i, c := range cands {
-		if c.headline || c.q.unknown || c.score < recordFloor {
+		if c.headline || c.q.unknown || !enough(c) {
 			continue
 		}
 		if c.q.value == h.q.value {
@@ -894,7 +1111,7 @@ func orgNames(org *bwv1.OrganisationFact) []string {
 }
 
 // recordFact turns the chosen candidate into the extraction's fact.
-func recordFact(d *doc, c recordCandidate) *bwv1.RecordsFact {
+func recordFact(d *doc, c recordCandidate, fitted bool) *bwv1.RecordsFact {
 	cues := recSentenceCues(d.lower, d.sents[c.sent], nil)
 	w := c.window
 	kind := bwv1.RecordsKind_RECORDS_KIND_AFFECTED
@@ -905,6 +1122,9 @@ func recordFact(d *doc, c recordCandidate) *bwv1.RecordsFact {
 		kind = bwv1.RecordsKind_RECORDS_KIND_CONFIRMED
 	}
 	conf := 0.35 + 0.08*c.score
+	if fitted {
+		conf = math.Round(c.p*100) / 100
+	}
 	if c.q.unknown {
 		conf = min(conf, 0.5)
 	}

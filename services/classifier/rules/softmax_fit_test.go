@@ -88,13 +88,24 @@ func (p *softmaxProblem) lossGrad(theta, g []float64) float64 {
 	return f
 }
 
-// solve minimises the loss with L-BFGS (ten corrections) and a backtracking
-// line search.
+// solve minimises the loss.
 func (p *softmaxProblem) solve() []float64 {
-	n := p.classes * p.params
-	theta := make([]float64, n)
+	return minimizeLBFGS(p.classes*p.params, p.lossGrad)
+}
+
+// minimizeLBFGS minimises a smooth function of n parameters from zero with
+// L-BFGS (ten corrections) and a backtracking line search; lossGrad returns
+// the value and writes the gradient.
+func minimizeLBFGS(n int, lossGrad func(theta, g []float64) float64) []float64 {
+	return minimizeLBFGSFrom(make([]float64, n), lossGrad)
+}
+
+// minimizeLBFGSFrom is minimizeLBFGS from the start point theta0.
+func minimizeLBFGSFrom(theta0 []float64, lossGrad func(theta, g []float64) float64) []float64 {
+	n := len(theta0)
+	theta := slices.Clone(theta0)
 	g := make([]float64, n)
-	f := p.lossGrad(theta, g)
+	f := lossGrad(theta, g)
 	g0 := norm(g)
 	const m = 10
 	var ss, ys [][]float64
@@ -149,7 +160,7 @@ func (p *softmaxProblem) solve() []float64 {
 			for j := range theta {
 				next[j] = theta[j] + t*d[j]
 			}
-			fn = p.lossGrad(next, gn)
+			fn = lossGrad(next, gn)
 			if fn <= f+1e-4*t*slope {
 				break
 			}
@@ -177,3 +188,62 @@ func (p *softmaxProblem) solve() []float64 {
 	}
 	return theta
 }
+
+// rankProblem is an L2-regularised conditional logit: each group (one
+// document) has candidate rows of dense features, some of them right; the
+// probability of a candidate is the softmax of w·x over its group's
+// candidates, and the loss is minus the log of the probability of the
+// right ones together. No bias: it would cancel within a group. The L2
+// penalty is on the distance from center, a prior such as hand weights.
+type rankProblem struct {
+	dim    int
+	groups [][][]float64 // group, candidate, feature
+	right  [][]bool
+	weight []float64 // per group
+	lambda float64
+	center []float64 // the penalty pulls w towards this (nil: zero)
+}
+
+func (p *rankProblem) lossGrad(w, g []float64) float64 {
+	clear(g)
+	f := 0.0
+	for gi, rows := range p.groups {
+		z := make([]float64, len(rows))
+		for k, x := range rows {
+			z[k] = dotv(w, x)
+		}
+		m := slices.Max(z)
+		all, right := 0.0, 0.0
+		for k := range z {
+			z[k] = math.Exp(z[k] - m)
+			all += z[k]
+			if p.right[gi][k] {
+				right += z[k]
+			}
+		}
+		if right == 0 {
+			continue // no right candidate: nothing to learn from the group
+		}
+		wg := p.weight[gi]
+		f += wg * (math.Log(all) - math.Log(right))
+		for k, x := range rows {
+			d := z[k] / all
+			if p.right[gi][k] {
+				d -= z[k] / right
+			}
+			for j, v := range x {
+				g[j] += wg * d * v
+			}
+		}
+	}
+	for j, v := range w {
+		if p.center != nil {
+			v -= p.center[j]
+		}
+		f += p.lambda * v * v / 2
+		g[j] += p.lambda * v
+	}
+	return f
+}
+
+func (p *rankProblem) solve() []float64 { return minimizeLBFGS(p.dim, p.lossGrad) }
