@@ -87,7 +87,7 @@ const (
 // chooser (organisation_model.go) finds most probable.
 func organisation(d *doc) *bwv1.OrganisationFact {
 	cands, ctx := orgCandidatesOnce(d)
-	best, p, _ := pickOrgModel(d, ctx, cands)
+	best, p := pickOrgModel(d, ctx, cands)
 	if best == nil {
 		return nil
 	}

@@ -6,10 +6,10 @@ import (
 )
 
 // The organisation chooser: the rules find and group the candidate names
-// and weigh each by hand (scoreCandidate); a logistic regression fitted on
+// and weigh each by hand (scoreCandidate); a conditional logit fitted on
 // the labelled pool by scripts/fit-organisation (organisation_weights.go)
-// turns each candidate's evidence into the probability that it is the
-// breached organisation, and the most probable candidate is chosen.
+// weighs each candidate's evidence, and a softmax over the candidates and
+// "no organisation" chooses.
 
 // Candidate features, in orgFeatureNames order.
 const (
@@ -133,38 +133,42 @@ func orgFeatures(d *doc, ctx *orgContext, c *orgCand, best float64, most int) [n
 	return x
 }
 
-// orgProbability is the fitted probability that c is the breached
-// organisation.
-func orgProbability(x [numOrgFeatures]float64) float64 {
-	z := orgBias
+// orgMargin is the fitted chooser's margin for a candidate with features
+// x; the candidates and "no organisation" (margin orgNone) compete in a
+// softmax.
+func orgMargin(x [numOrgFeatures]float64) float64 {
+	z := 0.0
 	for j, v := range x {
 		z += orgWeights[j] * v
 	}
-	return 1 / (1 + math.Exp(-z))
+	return z
 }
 
-// pickOrgModel returns the most probable candidate and its probability,
-// or nil when none reaches orgMinProbability.
-func pickOrgModel(d *doc, ctx *orgContext, cands []*orgCand) (*orgCand, float64, float64) {
+// pickOrgModel returns the candidate with the highest margin and its
+// probability, or nil when "no organisation" is more probable than any.
+func pickOrgModel(d *doc, ctx *orgContext, cands []*orgCand) (*orgCand, float64) {
 	best, most := orgBests(cands)
 	var top *orgCand
-	p1, p2 := 0.0, 0.0
+	zTop := math.Inf(-1)
+	var zs []float64
 	for _, c := range cands {
 		if c.into != nil || c.excluded != "" {
 			continue
 		}
-		p := orgProbability(orgFeatures(d, ctx, c, best, most))
-		switch {
-		case top == nil || p > p1 || (p == p1 && c.first < top.first):
-			top, p1, p2 = c, p, max(p1, p2)
-		default:
-			p2 = max(p2, p)
+		z := orgMargin(orgFeatures(d, ctx, c, best, most)) + orgContextMargin(d, c)
+		zs = append(zs, z)
+		if top == nil || z > zTop || (z == zTop && c.first < top.first) {
+			top, zTop = c, z
 		}
 	}
-	if top == nil || p1 < orgMinProbability {
-		return nil, 0, 0
+	if top == nil || zTop <= orgNone {
+		return nil, 0
 	}
-	return top, p1, p2
+	sum := math.Exp(orgNone - zTop)
+	for _, z := range zs {
+		sum += math.Exp(z - zTop)
+	}
+	return top, 1 / sum
 }
 
 // orgBests: the highest hand-weighted score and the most mentions among the
@@ -178,4 +182,84 @@ func orgBests(cands []*orgCand) (float64, int) {
 		}
 	}
 	return best, most
+}
+
+// The words next to a candidate's mentions say what it is in the story:
+// "on behalf of X", "X's vendor", "X, a subsidiary of". Each word within
+// orgContextReach words before or after a mention (inside its sentence) is
+// a feature of the candidate, present or not; orgContextWords (fitted, in
+// organisation_weights.go) weigh the common ones.
+const orgContextReach = 3
+
+// orgContextWord is a word before (left) or after a mention, and its weight.
+type orgContextWord struct {
+	word string
+	left bool
+	w    float64
+}
+
+var orgContextIndex = func() [2]map[string]int {
+	idx := [2]map[string]int{{}, {}}
+	for i, c := range orgContextWords {
+		side := 1
+		if c.left {
+			side = 0
+		}
+		idx[side][c.word] = i
+	}
+	return idx
+}()
+
+// forEachOrgContext calls fn with each word within orgContextReach words
+// of each mention of c, inside the mention's sentence.
+func forEachOrgContext(d *doc, c *orgCand, fn func(left bool, word string)) {
+	for _, m := range c.mentions {
+		if m.sent < 0 || m.sent >= len(d.sents) {
+			continue
+		}
+		s := d.sents[m.sent]
+		left := d.lower[max(s.start, m.start-16*orgContextReach):m.start]
+		var words [orgContextReach]string
+		n := 0
+		forEachWord(left, func(a, b int) {
+			words[n%orgContextReach] = left[a:b]
+			n++
+		})
+		for k := max(0, n-orgContextReach); k < n; k++ {
+			fn(true, words[k%orgContextReach])
+		}
+		right := d.lower[m.end:min(s.end, m.end+16*orgContextReach)]
+		n = 0
+		forEachWord(right, func(a, b int) {
+			if n < orgContextReach {
+				fn(false, right[a:b])
+			}
+			n++
+		})
+	}
+}
+
+// orgContextMargin adds the weights of the context words of c, each once.
+func orgContextMargin(d *doc, c *orgCand) float64 {
+	if len(orgContextWords) == 0 {
+		return 0
+	}
+	var seen map[int]bool
+	z := 0.0
+	forEachOrgContext(d, c, func(left bool, word string) {
+		side := 1
+		if left {
+			side = 0
+		}
+		i, ok := orgContextIndex[side][word]
+		if !ok || seen[i] {
+			return
+		}
+		if seen == nil {
+			seen = map[int]bool{}
+		}
+		seen[i] = true
+		z += orgContextWords[i].w
+	})
+	return z
 }

@@ -196,12 +196,14 @@ func minimizeLBFGSFrom(theta0 []float64, lossGrad func(theta, g []float64) float
 // right ones together. No bias: it would cancel within a group. The L2
 // penalty is on the distance from center, a prior such as hand weights.
 type rankProblem struct {
-	dim    int
-	groups [][][]float64 // group, candidate, feature
-	right  [][]bool
-	weight []float64 // per group
-	lambda float64
-	center []float64 // the penalty pulls w towards this (nil: zero)
+	dim          int           // dense features first, then the indicators
+	groups       [][][]float64 // group, candidate, dense feature
+	sparse       [][][]int32   // group, candidate: indicators present (parameter indices); nil for none
+	right        [][]bool
+	lambdaSparse float64   // penalty of the indicators' parameters (lambda if 0)
+	weight       []float64 // per group
+	lambda       float64
+	center       []float64 // the penalty pulls w towards this (nil: zero)
 }
 
 func (p *rankProblem) lossGrad(w, g []float64) float64 {
@@ -210,7 +212,12 @@ func (p *rankProblem) lossGrad(w, g []float64) float64 {
 	for gi, rows := range p.groups {
 		z := make([]float64, len(rows))
 		for k, x := range rows {
-			z[k] = dotv(w, x)
+			z[k] = dotv(w[:len(x)], x)
+			if p.sparse != nil {
+				for _, j := range p.sparse[gi][k] {
+					z[k] += w[j]
+				}
+			}
 		}
 		m := slices.Max(z)
 		all, right := 0.0, 0.0
@@ -234,14 +241,27 @@ func (p *rankProblem) lossGrad(w, g []float64) float64 {
 			for j, v := range x {
 				g[j] += wg * d * v
 			}
+			if p.sparse != nil {
+				for _, j := range p.sparse[gi][k] {
+					g[j] += wg * d
+				}
+			}
 		}
+	}
+	dense := p.dim
+	if len(p.groups) > 0 && len(p.groups[0]) > 0 {
+		dense = len(p.groups[0][0])
 	}
 	for j, v := range w {
 		if p.center != nil {
 			v -= p.center[j]
 		}
-		f += p.lambda * v * v / 2
-		g[j] += p.lambda * v
+		l := p.lambda
+		if j >= dense && p.lambdaSparse > 0 {
+			l = p.lambdaSparse
+		}
+		f += l * v * v / 2
+		g[j] += l * v
 	}
 	return f
 }
