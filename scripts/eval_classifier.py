@@ -72,6 +72,12 @@ def run_extraction(binary, shared, tmp):
             p["id"] = g["id"]
             f.write(json.dumps(p) + "\n")
     print("== extraction: ../shared/eval/extraction/dev.jsonl (%d items), scored by its score.py" % len(gold))
+    pool_path = os.path.join(shared, "eval/extraction/train.jsonl")
+    if os.path.exists(pool_path):
+        pool_ids = {json.loads(l)["id"] for l in open(pool_path, encoding="utf-8")}
+        seen = sum(g["id"] in pool_ids for g in gold)
+        print("(%d of these items are in the training pool: for cause, organisation and records these are" % seen)
+        print(" in-sample figures; the pool CV above is the estimate for texts the models were not fitted on)")
     sys.stdout.flush()
     scorer_path = os.path.join(shared, "eval/extraction/score.py")
     subprocess.run([sys.executable, scorer_path, gold_path, pred_path], check=True)

@@ -108,6 +108,7 @@ func TestOrganisationFit(t *testing.T) {
 			}
 		}
 	}
+	fmt.Printf("\nfit on all %d items, weights in raw units (%d context words):\n", len(items), len(m.context))
 	for j, w := range m.w {
 		fmt.Printf("  %-12s %+.3f\n", orgFeatureNames[j], w)
 	}

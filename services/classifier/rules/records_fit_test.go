@@ -101,6 +101,7 @@ func TestRecordsFit(t *testing.T) {
 		fmt.Printf("  %-8s %5d  %.3f   %.3f          %.3f   %.3f   %.3f\n", shortSource(s), counts[s], cv[s], always[s], rules[s], lo[s], ceiling[s])
 	}
 	m := fit(all)
+	fmt.Printf("\nfit on all %d items, weights in raw units:\n", len(items))
 	for j, w := range m.w {
 		fmt.Printf("  %-16s %+.3f\n", recFeatureNames[j], w)
 	}
