@@ -239,6 +239,10 @@ func chooseRecords(d *doc, org *bwv1.OrganisationFact, fitted bool) *bwv1.Record
 	if len(cands) == 0 {
 		return nil
 	}
+	return pickRecords(d, cands, fitted)
+}
+
+func pickRecords(d *doc, cands []recordCandidate, fitted bool) *bwv1.RecordsFact {
 	rank := func(c recordCandidate) float64 {
 		if fitted {
 			return c.z
@@ -266,7 +270,7 @@ func chooseRecords(d *doc, org *bwv1.OrganisationFact, fitted bool) *bwv1.Record
 		if fitted {
 			// No figure is this incident's count; a vague one the rules
 			// choose ("a handful", "tens of thousands") still says so.
-			if f := chooseRecords(d, org, false); f != nil && f.GetQualifier() == bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN || f != nil && f.GetValueMax() > 0 && !hasDigit(f.GetText()) {
+			if f := pickRecords(d, cands, false); f != nil && f.GetQualifier() == bwv1.RecordsQualifier_RECORDS_QUALIFIER_UNKNOWN || f != nil && f.GetValueMax() > 0 && !hasDigit(f.GetText()) {
 				return f
 			}
 		}
@@ -303,8 +307,8 @@ func genericWindows(d *doc, windows []recordWindow) []recordWindow {
 		}
 		covered[h.sent] = true
 		s := d.sents[h.sent]
-		if s.end-s.start > recordWindowMax {
-			continue
+		if s.end-s.start > recordWindowMax || !strings.ContainsAny(d.text[s.start:s.end], "0123456789") {
+			continue // genericCount takes figures only
 		}
 		out = append(out, recordWindow{s, h.sent})
 		added = true
