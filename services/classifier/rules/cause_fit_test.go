@@ -33,7 +33,7 @@ func TestCauseFit(t *testing.T) {
 	if os.Getenv("CAUSE_FIT") == "" {
 		t.Skip("CAUSE_FIT not set")
 	}
-	cfg := causeFitConfig{lambdaTerms: 0.1, lambdaCues: 1, minDF: 5, minGroups: 3, balance: 0.5, folds: 5, repeats: 3}
+	cfg := causeFitConfig{lambdaTerms: 0.1, lambdaCues: 1, minDF: 5, minGroups: 3, balance: 0.8, folds: 5, repeats: 3}
 	envFloat(t, "CAUSE_FIT_LAMBDA_TERMS", &cfg.lambdaTerms)
 	envFloat(t, "CAUSE_FIT_LAMBDA_CUES", &cfg.lambdaCues)
 	envFloat(t, "CAUSE_FIT_BALANCE", &cfg.balance)
@@ -63,11 +63,11 @@ func TestCauseFit(t *testing.T) {
 				oof[k] = m.margins(items[k])
 			}
 		})
-		runs = append(runs, scoreCause(items, all, func(k int) bwv1.Cause { return argmaxCause(oof[k], 1, 0) }))
+		runs = append(runs, scoreCause(items, all, func(k int) bwv1.Cause { return argmaxCause(items[k], oof[k], 1, 0) }))
 	}
 	temp := bestTemperature(items, oof)
 	cut := bestUnknownCut(items, oof, temp)
-	withCut := scoreCause(items, all, func(k int) bwv1.Cause { return argmaxCause(oof[k], temp, cut) })
+	withCut := scoreCause(items, all, func(k int) bwv1.Cause { return argmaxCause(items[k], oof[k], temp, cut) })
 	rules := scoreCause(items, all, func(k int) bwv1.Cause { return items[k].rules })
 	cv := meanCauseScores(runs)
 	fmt.Printf("\ngrouped %d-fold CV (mean of %d shuffles) — model vs rules alone, same items:\n", cfg.folds, cfg.repeats)
@@ -75,13 +75,15 @@ func TestCauseFit(t *testing.T) {
 	fmt.Printf("\nout-of-fold temperature %.2f; unknown below p=%.2f: exact %.3f macro-F1 %.3f (last shuffle, argmax: %.3f / %.3f)\n",
 		temp, cut, withCut.all.exact(), withCut.all.macroF1(), runs[len(runs)-1].all.exact(), runs[len(runs)-1].all.macroF1())
 
+	printCauseConfusion(items, func(k int) bwv1.Cause { return argmaxCause(items[k], oof[k], temp, cut) })
+
 	// Leave one source out: trained on the others.
 	lfolds, names := sourceFolds(poolOf(items), all)
 	loso := make([]bwv1.Cause, len(items))
 	forFolds(all, lfolds, len(names), func(tr, held []int) {
 		m := fitCause(items, tr, cfg)
 		for _, k := range held {
-			loso[k] = argmaxCause(m.margins(items[k]), temp, cut)
+			loso[k] = argmaxCause(items[k], m.margins(items[k]), temp, cut)
 		}
 	})
 	ls := scoreCause(items, all, func(k int) bwv1.Cause { return loso[k] })
@@ -91,7 +93,7 @@ func TestCauseFit(t *testing.T) {
 	}
 
 	m := fitCause(items, all, cfg)
-	in := scoreCause(items, all, func(k int) bwv1.Cause { return argmaxCause(m.margins(items[k]), temp, cut) })
+	in := scoreCause(items, all, func(k int) bwv1.Cause { return argmaxCause(items[k], m.margins(items[k]), temp, cut) })
 	fmt.Printf("\nfit on all %d items: %d terms; in-sample exact %.3f macro-F1 %.3f (not an estimate: see the CV above)\n",
 		len(items), len(m.terms), in.all.exact(), in.all.macroF1())
 	for c := range numCauseClasses {
@@ -169,7 +171,8 @@ func causeFitItems(pool []*poolItem) []causeFitItem {
 		d := p.doc
 		sc := causeCueScores(d)
 		it.cues = causeCueFeatures(sc)
-		it.none = it.cues[cueNone] == 1 && unknownCause(d) == nil
+		isBreach, _ := relevance(d)
+		it.none = noCause(d, it.cues, isBreach)
 		if f := ruleCause(d, sc); f != nil {
 			it.rules = f.Primary
 		}
@@ -362,15 +365,20 @@ func fitCause(items []causeFitItem, train []int, cfg causeFitConfig) *causeFit {
 	return m
 }
 
-// argmaxCause: the most probable class, unknown when its probability at
-// temperature t is below cut.
-func argmaxCause(z [numCauseClasses]float64, t, cut float64) bwv1.Cause {
+// argmaxCause: what causeModel gives: the most probable class, unknown
+// when its probability at temperature t is below cut; for a gated item (no
+// cue, no breach word, not a breach) nothing unless the class is at least
+// causeUngatedAt probable.
+func argmaxCause(it causeFitItem, z [numCauseClasses]float64, t, cut float64) bwv1.Cause {
 	p := softmax(z, t)
 	top := 0
 	for k := range p {
 		if p[k] > p[top] {
 			top = k
 		}
+	}
+	if it.none && p[top] < causeUngatedAt {
+		return bwv1.Cause_CAUSE_UNSPECIFIED
 	}
 	if p[top] < cut {
 		return cUnknown
@@ -403,7 +411,7 @@ func bestUnknownCut(items []causeFitItem, oof [][numCauseClasses]float64, t floa
 	}
 	best, bc := -1.0, 0.0
 	for cut := 0.0; cut <= 0.6001; cut += 0.025 {
-		s := scoreCause(items, idx, func(k int) bwv1.Cause { return argmaxCause(oof[k], t, cut) })
+		s := scoreCause(items, idx, func(k int) bwv1.Cause { return argmaxCause(items[k], oof[k], t, cut) })
 		if v := (s.all.exact() + s.all.macroF1()) / 2; v > best+1e-9 {
 			best, bc = v, cut
 		}
@@ -418,10 +426,7 @@ type causeTally struct {
 }
 
 func (t *causeTally) add(it causeFitItem, pred bwv1.Cause) {
-	p := int(pred) - 1
-	if it.none {
-		p = -1
-	}
+	p := int(pred) - 1 // -1: no cause
 	t.n++
 	if it.ok[p] {
 		t.hit++
@@ -632,5 +637,36 @@ func envInt(t *testing.T, name string, v *int) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		*v = n
+	}
+}
+
+// printCauseConfusion prints out-of-fold counts, gold class by row.
+func printCauseConfusion(items []causeFitItem, pred func(k int) bwv1.Cause) {
+	short := func(c int) string {
+		if c < 0 {
+			return "none"
+		}
+		n := strings.TrimPrefix(bwv1.Cause(c+1).String(), "CAUSE_")
+		return strings.ToLower(n[:min(6, len(n))])
+	}
+	var cm [numCauseClasses][numCauseClasses + 1]int
+	for k, it := range items {
+		p := int(pred(k)) - 1
+		if p < 0 {
+			p = numCauseClasses // no cause at all
+		}
+		cm[it.y][p]++
+	}
+	fmt.Printf("\nout-of-fold confusion (last shuffle; rows gold, columns predicted):\n%8s", "")
+	for c := range numCauseClasses {
+		fmt.Printf(" %6s", short(c))
+	}
+	fmt.Printf(" %6s\n", "none")
+	for g := range numCauseClasses {
+		fmt.Printf("%8s", short(g))
+		for _, v := range cm[g] {
+			fmt.Printf(" %6d", v)
+		}
+		fmt.Println()
 	}
 }

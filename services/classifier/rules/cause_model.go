@@ -98,13 +98,14 @@ func forEachSentenceTerm(d *doc, fn func(sent int, h uint64)) {
 // causeModel scores every class and returns the cause: the most probable
 // class, unknown when even that one is below causeUnknownBelow, other
 // classes at or above causeContributingAt as contributing, and as evidence
-// the sentence whose terms add most to the chosen class. An article with no
-// cause keyword and no word of a breach has no cause.
-func causeModel(d *doc, scores *[numCauses]causeScore) *bwv1.CauseFact {
+// the sentence whose terms add most to the chosen class. An article that is
+// not about a breach (isBreach, the relevance decision) and has no cause
+// keyword and no word of a breach has a cause only when its words make one
+// class at least causeUngatedAt probable ("A laptop holding payroll files
+// went missing from a car"); otherwise none.
+func causeModel(d *doc, scores *[numCauses]causeScore, isBreach bool) *bwv1.CauseFact {
 	x := causeCueFeatures(scores)
-	if x[cueNone] == 1 && unknownCause(d) == nil {
-		return nil
-	}
+	gated := noCause(d, x, isBreach)
 	var z [numCauseClasses]float64
 	for k := range z {
 		z[k] = causeBias[k]
@@ -140,6 +141,9 @@ func causeModel(d *doc, scores *[numCauses]causeScore) *bwv1.CauseFact {
 		if p[k] > p[top] {
 			top = k
 		}
+	}
+	if gated && p[top] < causeUngatedAt {
+		return nil
 	}
 	primary := bwv1.Cause(top + 1)
 	if p[top] < causeUnknownBelow {
@@ -192,6 +196,14 @@ func termScale(n int) float64 {
 		return 0
 	}
 	return 1 / math.Sqrt(float64(n))
+}
+
+// causeUngatedAt: how probable a class must be for an article without cause
+// keywords or breach words to have a cause.
+const causeUngatedAt = 0.6
+
+func noCause(d *doc, x [numCauseCues]float64, isBreach bool) bool {
+	return !isBreach && x[cueNone] == 1 && unknownCause(d) == nil
 }
 
 // softmax of z/t.

@@ -28,7 +28,7 @@ func TestCauseModel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDoc(tt.text, "")
-			got := causeModel(d, causeCueScores(d))
+			got := causeModel(d, causeCueScores(d), false)
 			if got == nil {
 				t.Fatalf("no cause, want %v", tt.primary)
 			}
@@ -57,7 +57,7 @@ func TestCauseModelEvidenceInLongText(t *testing.T) {
 		"The association said it would contact everyone affected and had reviewed its procedures. " +
 		"Tenants can call a helpline for advice."
 	d := newDoc(text, "")
-	got := causeModel(d, causeCueScores(d))
+	got := causeModel(d, causeCueScores(d), false)
 	if got.GetPrimary() != cDevice {
 		t.Fatalf("primary %v, want %v", got.GetPrimary(), cDevice)
 	}

@@ -73,7 +73,7 @@ func TestCauseNone(t *testing.T) {
 	if c := ruleCause(d, causeCueScores(d)); c != nil {
 		t.Errorf("rules: cause %v for a text about no breach", c)
 	}
-	if c := causeModel(d, causeCueScores(d)); c != nil {
+	if c := causeModel(d, causeCueScores(d), false); c != nil {
 		t.Errorf("model: cause %v for a text about no breach", c)
 	}
 }

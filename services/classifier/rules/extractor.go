@@ -60,7 +60,7 @@ func (e *Extractor) Extract(ctx context.Context, in classifier.Input) (*bwv1.Ext
 	if e.rulesOnly {
 		x.Cause = ruleCause(d, causeCueScores(d))
 	} else {
-		x.Cause = causeModel(d, causeCueScores(d))
+		x.Cause = causeModel(d, causeCueScores(d), x.IsBreach)
 	}
 	x.RegulatorActions = regulatorActions(d)
 	x.NotificationTimings = notificationTimings(d)
