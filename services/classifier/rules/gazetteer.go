@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"sync"
+)
 
 // Gazetteers for the organisation rule: names that are capitalised but are
 // never the breached organisation (news outlets, regulators, places, months,
@@ -309,13 +313,27 @@ func orgKeyLower(k string) string {
 
 // isExcludedName reports whether a candidate (by its key) can never be the
 // breached organisation, and why.
+// dpaKeys: the name keys of the national data protection authorities
+// (dpa.go), which are never the breached organisation.
+var dpaKeys = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, a := range nationalDPAs {
+		for _, n := range append(slices.Clone(a.names), a.acronyms...) {
+			if k := orgKey(n); k != "" {
+				m[k] = true
+			}
+		}
+	}
+	return m
+})
+
 func isExcludedName(key string) (bool, string) {
 	switch {
 	case key == "":
 		return true, "empty"
 	case outlets[key]:
 		return true, "outlet"
-	case regulators[key]:
+	case regulators[key], dpaKeys()[key]:
 		return true, "regulator"
 	case notOrgs[key]:
 		return true, "generic"
