@@ -16,6 +16,7 @@ import (
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
 	"github.com/breachwire/breachwire/services/classifier"
+	"github.com/breachwire/breachwire/services/internal/orgname"
 	"github.com/breachwire/breachwire/services/store"
 )
 
@@ -40,10 +41,15 @@ func OrgKey(name string) string {
 	return strings.Join(words, " ")
 }
 
-// orgKeys are the keys of an organisation and its aliases.
+// orgKeys are the keys of an organisation and its aliases. A generic alias
+// ("Logistics Group", "Credit Union") is no key: every organisation of its
+// kind would share it. The name's own key is kept whatever it is.
 func orgKeys(name string, aliases []string) []string {
 	var keys []string
-	for _, n := range append([]string{name}, aliases...) {
+	for i, n := range append([]string{name}, aliases...) {
+		if i > 0 && orgname.Generic(n) {
+			continue
+		}
 		if k := OrgKey(n); k != "" && !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}

@@ -261,3 +261,23 @@ func TestUnknownCountIsNoHeadline(t *testing.T) {
 		})
 	}
 }
+
+// Companies of one kind share a generic tail; an alias that is only that
+// tail ("Logistics Group") merges none of them.
+func TestGenericAliasMergesNothing(t *testing.T) {
+	db := map[string]*store.Incident{}
+	for i, org := range []string{"Keystone Logistics Group", "Cedar Logistics Group", "Yarrow Logistics Holdings"} {
+		id := string(rune('a' + i))
+		apply(t, db, ext(id, org, []string{"Logistics Group", "The Logistics Group"}, 2024, bwv1.Cause_CAUSE_HACKING, int64(1000*(i+1)), d1))
+	}
+	if len(db) != 3 {
+		t.Fatalf("%d incidents, want 3: %v", len(db), keysOf(db))
+	}
+	for _, inc := range db {
+		for _, k := range inc.Organisation.Keys {
+			if k == "logistics" {
+				t.Errorf("incident %s has the generic key %q", inc.Organisation.Name, k)
+			}
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/internal/orgname"
 )
 
 // The organisation rule. One pass over each sentence finds capitalised name
@@ -228,23 +229,21 @@ func orgAliases(c *orgCand, name string) []string {
 	seen := map[string]bool{orgKey(name): true}
 	add := func(a string) {
 		k := orgKey(a)
-		if k == "" || seen[k] || len(out) >= 5 {
+		if k == "" || seen[k] || len(out) >= 5 || orgname.Generic(a) {
 			return
 		}
 		seen[k] = true
 		out = append(out, a)
 	}
+	// Only names the text gives the organisation: defined ("… (CLP)",
+	// "trading as …") or its acronym, by its initials or so defined. A
+	// shorter form ("Logistics Group" of "Keystone Logistics Group") is no
+	// alias: it may be any organisation's, and an alias merges incidents.
 	for _, a := range c.aliases {
 		add(a)
 	}
 	for _, f := range c.forms {
 		if isAcronym(f) {
-			add(f)
-		}
-	}
-	// Short forms the text uses for the same organisation ("Co-op").
-	for _, f := range c.forms {
-		if k := orgKey(f); !notOrgs[k] && !commonWords[k] {
 			add(f)
 		}
 	}
@@ -1070,11 +1069,52 @@ func skipPossessive(text string, end int) int {
 }
 
 // definedAlias reads "Name (ACR)" or "Name (“Short”)" right after a name.
+// tradingName reads another name the text gives the organisation right
+// after its name: "X, trading as Y", "X (formerly Y)", "X, doing business as
+// Y": the capitalised words after the marker.
+func tradingName(rest string) (string, bool) {
+	low := strings.ToLower(rest)
+	for _, m := range []string{", trading as ", " trading as ", " t/a ", " d/b/a ", ", d/b/a ", " dba ", ", dba ",
+		" doing business as ", ", doing business as ", ", formerly known as ", ", formerly ", " (formerly known as ",
+		" (formerly ", " (trading as ", " (now "} {
+		if !strings.HasPrefix(low, m) {
+			continue
+		}
+		words := strings.Fields(rest[len(m):])
+		var name []string
+		for _, w := range words {
+			w = strings.TrimRight(w, ",.;:)")
+			if w == "" || !hasUpperASCII(w[:1]) && !(len(name) > 0 && (w == "of" || w == "&" || w == "and")) {
+				break
+			}
+			name = append(name, w)
+			if strings.ContainsAny(words[len(name)-1], ",.;:)") {
+				break
+			}
+		}
+		for len(name) > 0 && (name[len(name)-1] == "of" || name[len(name)-1] == "&" || name[len(name)-1] == "and") {
+			name = name[:len(name)-1]
+		}
+		if len(name) == 0 || len(name) > 5 {
+			return "", false
+		}
+		a := strings.Join(name, " ")
+		if k := orgKey(a); k == "" || commonWords[k] || notOrgs[k] || orgname.Generic(a) {
+			return "", false
+		}
+		return a, true
+	}
+	return "", false
+}
+
 func definedAlias(text string, end int, poss bool) (string, bool) {
 	if poss {
 		return "", false
 	}
 	rest := text[end:min(len(text), end+48)]
+	if a, ok := tradingName(rest); ok {
+		return a, true
+	}
 	if !strings.HasPrefix(rest, " (") {
 		return "", false
 	}

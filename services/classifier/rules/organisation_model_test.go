@@ -39,3 +39,38 @@ func TestOrgContextWords(t *testing.T) {
 		t.Errorf("organisation %q (confidence %v)", f.GetName(), f.GetConfidence())
 	}
 }
+
+// Aliases are names the text gives the organisation, never a shorter form
+// that any organisation of its kind could share.
+func TestOrgAliasesNeedEvidence(t *testing.T) {
+	tests := []struct {
+		text, name string
+		want, not  []string
+	}{
+		{"Keystone Logistics Group said hackers stole the records of 12,000 customers. The Logistics Group said it had informed regulators.",
+			"Keystone Logistics Group", nil, []string{"Logistics Group"}},
+		{"Harbour Foods Ltd, trading as Harbour Fresh, said an attacker copied the card details of 900 shoppers.",
+			"Harbour Foods Ltd", []string{"Harbour Fresh"}, nil},
+		{"Quillon Media (formerly Northgate Press) said its subscriber database was exposed online.",
+			"Quillon Media", []string{"Northgate Press"}, nil},
+		{"Brackenridge Savings Bank (BSB) said hackers accessed 4,000 accounts. BSB has written to customers.",
+			"Brackenridge Savings Bank", []string{"BSB"}, nil},
+	}
+	for _, tt := range tests {
+		f := organisation(newDoc(tt.text, ""))
+		if f.GetName() != tt.name {
+			t.Errorf("organisation %q, want %q", f.GetName(), tt.name)
+			continue
+		}
+		for _, a := range tt.want {
+			if !slices.Contains(f.GetAliases(), a) {
+				t.Errorf("%s: aliases %q, want %q among them", tt.name, f.GetAliases(), a)
+			}
+		}
+		for _, a := range tt.not {
+			if slices.Contains(f.GetAliases(), a) {
+				t.Errorf("%s: aliases %q hold %q", tt.name, f.GetAliases(), a)
+			}
+		}
+	}
+}
