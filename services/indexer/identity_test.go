@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -54,12 +55,12 @@ func commas(v int) string {
 }
 
 // extractAll classifies the stories with the shipped extractor.
-func extractAll(t *testing.T, in []classifier.Input) []*bwv1.Extraction {
+func extractAll(t testing.TB, in []classifier.Input) []*bwv1.Extraction {
 	t.Helper()
 	ex := rules.New()
 	var out []*bwv1.Extraction
 	for i, a := range in {
-		x, err := ex.Extract(t.Context(), a)
+		x, err := ex.Extract(context.Background(), a)
 		if err != nil {
 			t.Fatal(err)
 		}

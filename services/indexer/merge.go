@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -101,13 +102,146 @@ func IncidentID(orgKey string, year int, cause string) string {
 	return "inc-" + hex.EncodeToString(h[:10])
 }
 
-// compatible reports whether an extraction can belong to an existing
-// incident: same year, and the same cause unless either is unknown.
-func compatible(inc *store.Incident, year int, cause string) bool {
-	if inc.Year != 0 && year != 0 && inc.Year != year {
+// Matching an extraction to the incidents of its organisation is a score
+// over the evidence that they tell of one event (matchScore); the best
+// incident above matchThreshold takes it, else it is a new incident.
+//
+//	year       same year +1; the next or previous year when the article gives
+//	           no date of its own (its year is its publication's) and it was
+//	           published within 60 days of the incident's reports 0; any other
+//	           year: never the same event
+//	count      a reported count equal to the article's, or equal once rounded
+//	           to the article's precision ("about 1.2 million", "1,214,000")
+//	           +2; more than 1.5 times apart from every reported count -1.5,
+//	           more than 3 times -3
+//	cause      the same known cause +1; different known causes -1.5 (the
+//	           cause is a classifier's reading and errs: an agreeing count
+//	           outweighs it)
+//	time       published within 90 days of the incident's reports +0.5; more
+//	           than a year after its last report -1
+//
+// The best incident scoring above matchThreshold takes the article: the
+// same year and a close report (1.5) outweigh a different cause (-1.5) only
+// with another agreement; a count and a cause that both disagree make
+// another event; another year always does.
+const matchThreshold = 0.0
+
+// matchScore scores extraction x against incident c, with its reasons.
+func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
+	year, cause := incidentYear(x), causeWord(x)
+	score := 0.0
+	var why []string
+	pub := publishedAt(x)
+	near := func(days int) bool {
+		if pub.IsZero() || c.FirstReported.IsZero() {
+			return false
+		}
+		lo, hi := c.FirstReported.AddDate(0, 0, -days), c.LastUpdated.AddDate(0, 0, days)
+		return !pub.Before(lo) && !pub.After(hi)
+	}
+	switch d := year - c.Year; {
+	case c.Year == 0 || year == 0:
+	case d == 0:
+		score++
+		why = append(why, "same year")
+	case (d == 1 || d == -1) && !dated(x) && near(60):
+		why = append(why, "adjacent year, undated article published close to the incident's reports")
+	default:
+		return math.Inf(-1), []string{fmt.Sprintf("year %d, incident's %d", year, c.Year)}
+	}
+	if v, ok := classifier.KnownCount(x.GetRecords()); ok && c.Records != nil && len(c.Records.Reported) > 0 {
+		agree, nearest := false, math.Inf(1)
+		for _, r := range c.Records.Reported {
+			if r.Qualifier == "unknown" {
+				continue
+			}
+			if countsAgree(v, r.Value) {
+				agree = true
+			}
+			nearest = min(nearest, ratio(v, r.Value))
+		}
+		switch {
+		case agree:
+			score += 2
+			why = append(why, "count agrees")
+		case nearest > 3 && !math.IsInf(nearest, 1):
+			score -= 3
+			why = append(why, "count far apart")
+		case nearest > 1.5 && !math.IsInf(nearest, 1):
+			score -= 1.5
+			why = append(why, "count differs")
+		}
+	}
+	if cause != "unknown" && c.Cause.Primary != "" && c.Cause.Primary != "unknown" {
+		if cause == c.Cause.Primary {
+			score++
+			why = append(why, "same cause")
+		} else {
+			score -= 1.5
+			why = append(why, "different cause")
+		}
+	}
+	switch {
+	case near(90):
+		score += 0.5
+		why = append(why, "reported within 90 days")
+	case !pub.IsZero() && !c.LastUpdated.IsZero() && pub.After(c.LastUpdated.AddDate(1, 0, 0)):
+		score--
+		why = append(why, "reported more than a year later")
+	}
+	return score, why
+}
+
+// dated: the article gives a date of its own for the incident.
+func dated(x *bwv1.Extraction) bool {
+	return len(x.GetIncidentDate().GetDate()) >= 4 || len(x.GetDisclosureDate().GetDate()) >= 4
+}
+
+func publishedAt(x *bwv1.Extraction) time.Time {
+	if t := x.GetArticle().GetPublishedAt(); t != nil {
+		return t.AsTime()
+	}
+	if t := x.GetArticle().GetFetchedAt(); t != nil {
+		return t.AsTime()
+	}
+	return time.Time{}
+}
+
+func ratio(a, b int64) float64 {
+	if a <= 0 || b <= 0 {
+		return math.Inf(1)
+	}
+	return float64(max(a, b)) / float64(min(a, b))
+}
+
+// countsAgree: equal, or equal once the more precise is rounded to the
+// other's significant digits (an outlet's "about 1.2 million" for
+// "1,214,000"), or within 1 %.
+func countsAgree(a, b int64) bool {
+	if a == b {
+		return true
+	}
+	if ratio(a, b) <= 1.01 {
+		return true
+	}
+	coarse, fine := a, b
+	if trailingZeros(b) > trailingZeros(a) {
+		coarse, fine = b, a
+	}
+	unit := int64(math.Pow10(trailingZeros(coarse)))
+	if unit <= 1 {
 		return false
 	}
-	return cause == "unknown" || inc.Cause.Primary == "" || inc.Cause.Primary == "unknown" || inc.Cause.Primary == cause
+	return (fine+unit/2)/unit*unit == coarse
+}
+
+func trailingZeros(v int64) int {
+	n := 0
+	for v > 0 && v%10 == 0 {
+		v /= 10
+		n++
+	}
+	return n
 }
 
 // pickIncident chooses the existing incident an extraction merges into, or
@@ -115,19 +249,28 @@ func compatible(inc *store.Incident, year int, cause string) bool {
 func pickIncident(cands []*store.Incident, x *bwv1.Extraction) (*store.Incident, string) {
 	year, cause := incidentYear(x), causeWord(x)
 	slices.SortFunc(cands, func(a, b *store.Incident) int { return cmp.Compare(a.ID, b.ID) })
+	var best *store.Incident
+	bestScore := math.Inf(-1)
 	for _, c := range cands {
-		if compatible(c, year, cause) {
-			return c, c.ID
+		if s, _ := matchScore(c, x); s > matchThreshold && s > bestScore {
+			best, bestScore = c, s
 		}
 	}
+	if best != nil {
+		return best, best.ID
+	}
+	// A new incident: the first of the organisation's year, else the
+	// year's incident of this cause, else one of this article's own.
 	key := OrgKey(x.GetOrganisation().GetName())
-	first := IncidentID(key, year, "")
-	for _, c := range cands {
-		if c.ID == first {
-			return nil, IncidentID(key, year, cause) // the year's first id is taken by another event
+	taken := func(id string) bool {
+		return slices.ContainsFunc(cands, func(c *store.Incident) bool { return c.ID == id })
+	}
+	for _, id := range []string{IncidentID(key, year, ""), IncidentID(key, year, cause)} {
+		if !taken(id) {
+			return nil, id
 		}
 	}
-	return nil, first
+	return nil, IncidentID(key, year, cause+"\x00"+x.GetArticleId())
 }
 
 // isOfficial: regulator pages and filings outrank news for the headline count.

@@ -38,6 +38,11 @@ var (
 // apply runs extractions through pickIncident and Merge against a map store.
 func apply(t *testing.T, db map[string]*store.Incident, xs ...*bwv1.Extraction) (changesPerExt [][]store.Change) {
 	t.Helper()
+	return applyTB(t, t, db, xs...)
+}
+
+func applyTB(tb testing.TB, _ *testing.T, db map[string]*store.Incident, xs ...*bwv1.Extraction) (changesPerExt [][]store.Change) {
+	tb.Helper()
 	for _, x := range xs {
 		keys := orgKeys(x.GetOrganisation().GetName(), x.GetOrganisation().GetAliases())
 		var cands []*store.Incident
