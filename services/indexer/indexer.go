@@ -84,7 +84,7 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 		if err != nil {
 			return nil, storeErr("find incidents", err)
 		}
-		existing, id := pickIncident(cands, x)
+		existing, id, decision := pickIncident(cands, x)
 		var version store.Version
 		if existing != nil {
 			// Read the document itself for its version: search results may lag.
@@ -98,6 +98,7 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 			return nil, storeErr("read incident", err)
 		}
 		merged, changed, changes := Merge(existing, id, x)
+		changed = recordMatch(merged, x.GetArticleId(), decision) || changed
 		if !changed {
 			// Already merged (a replay). Announce again if this article made
 			// the current revision: the first announcement may have failed.

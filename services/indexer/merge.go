@@ -245,19 +245,30 @@ func trailingZeros(v int64) int {
 }
 
 // pickIncident chooses the existing incident an extraction merges into, or
-// the id a new one gets.
-func pickIncident(cands []*store.Incident, x *bwv1.Extraction) (*store.Incident, string) {
+// the id a new one gets, and the decision's evidence.
+func pickIncident(cands []*store.Incident, x *bwv1.Extraction) (*store.Incident, string, *store.Match) {
 	year, cause := incidentYear(x), causeWord(x)
 	slices.SortFunc(cands, func(a, b *store.Incident) int { return cmp.Compare(a.ID, b.ID) })
-	var best *store.Incident
-	bestScore := math.Inf(-1)
+	var best, closest *store.Incident
+	bestScore, closestScore := math.Inf(-1), math.Inf(-1)
+	var bestWhy, closestWhy []string
 	for _, c := range cands {
-		if s, _ := matchScore(c, x); s > matchThreshold && s > bestScore {
-			best, bestScore = c, s
+		s, why := matchScore(c, x)
+		if s > matchThreshold && s > bestScore {
+			best, bestScore, bestWhy = c, s, why
+		}
+		if s > closestScore {
+			closest, closestScore, closestWhy = c, s, why
 		}
 	}
 	if best != nil {
-		return best, best.ID
+		return best, best.ID, &store.Match{Joined: true, Score: bestScore, Reasons: bestWhy}
+	}
+	decision := &store.Match{Reasons: []string{"no incident of the organisation"}}
+	if closest != nil && !math.IsInf(closestScore, -1) {
+		decision = &store.Match{Score: closestScore, Reasons: append([]string{"closest " + closest.ID}, closestWhy...)}
+	} else if closest != nil {
+		decision = &store.Match{Score: -99, Reasons: append([]string{"closest " + closest.ID}, closestWhy...)}
 	}
 	// A new incident: the first of the organisation's year, else the
 	// year's incident of this cause, else one of this article's own.
@@ -267,10 +278,23 @@ func pickIncident(cands []*store.Incident, x *bwv1.Extraction) (*store.Incident,
 	}
 	for _, id := range []string{IncidentID(key, year, ""), IncidentID(key, year, cause)} {
 		if !taken(id) {
-			return nil, id
+			return nil, id, decision
 		}
 	}
-	return nil, IncidentID(key, year, cause+"\x00"+x.GetArticleId())
+	return nil, IncidentID(key, year, cause+"\x00"+x.GetArticleId()), decision
+}
+
+// recordMatch keeps the decision on the article's source the first time it
+// is made: a replay decides again, against an incident that already holds
+// the article, and must change nothing.
+func recordMatch(inc *store.Incident, articleID string, m *store.Match) bool {
+	for i := range inc.Sources {
+		if inc.Sources[i].ArticleID == articleID && inc.Sources[i].Match == nil && m != nil {
+			inc.Sources[i].Match = m
+			return true
+		}
+	}
+	return false
 }
 
 // isOfficial: regulator pages and filings outrank news for the headline count.
@@ -326,6 +350,11 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 		Title: art.GetTitle(), Outlet: art.GetOutlet()}
 	if art.GetPublishedAt() != nil {
 		src.PublishedAt = art.GetPublishedAt().AsTime().UTC()
+	}
+	for _, s := range inc.Sources {
+		if s.ArticleID == aid {
+			src.Match = s.Match // the decision made when it first arrived
+		}
 	}
 	inc.Sources = slices.DeleteFunc(inc.Sources, func(s store.Source) bool { return s.ArticleID == aid })
 	inc.Sources = append(inc.Sources, src)

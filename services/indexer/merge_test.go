@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -54,8 +55,9 @@ func applyTB(tb testing.TB, _ *testing.T, db map[string]*store.Incident, xs ...*
 				}
 			}
 		}
-		existing, id := pickIncident(cands, x)
+		existing, id, decision := pickIncident(cands, x)
 		merged, changed, changes := Merge(existing, id, x)
+		changed = recordMatch(merged, x.GetArticleId(), decision) || changed
 		if changed {
 			db[merged.ID] = merged
 		}
@@ -284,5 +286,33 @@ func TestGenericAliasMergesNothing(t *testing.T) {
 				t.Errorf("incident %s has the generic key %q", inc.Organisation.Name, k)
 			}
 		}
+	}
+}
+
+// Why an article joined an incident, or began one, is kept on its source,
+// and a replay does not change it.
+func TestMatchDecisionIsStored(t *testing.T) {
+	db := map[string]*store.Incident{}
+	first := ext("m1", "Harbourside Water", nil, 2024, bwv1.Cause_CAUSE_HACKING, 41000, d1)
+	second := ext("m2", "Harbourside Water Ltd", nil, 2024, bwv1.Cause_CAUSE_HACKING, 41000, d2)
+	apply(t, db, first, second)
+	inc := only(t, db)
+	byArticle := map[string]*store.Match{}
+	for _, s := range inc.Sources {
+		byArticle[s.ArticleID] = s.Match
+	}
+	if m := byArticle["m1"]; m == nil || m.Joined || !slices.Contains(m.Reasons, "no incident of the organisation") {
+		t.Errorf("first article's decision %+v, want a new incident", m)
+	}
+	m := byArticle["m2"]
+	if m == nil || !m.Joined || m.Score <= matchThreshold || !slices.Contains(m.Reasons, "count agrees") || !slices.Contains(m.Reasons, "same year") {
+		t.Fatalf("second article's decision %+v, want joined on year and count", m)
+	}
+	before := *m
+	if changes := apply(t, db, second); len(changes[0]) != 0 {
+		t.Errorf("replay changed %v", changes[0])
+	}
+	if got := only(t, db).Sources[1].Match; got == nil || got.Score != before.Score {
+		t.Errorf("replay's decision %+v, want the first %+v", got, before)
 	}
 }

@@ -208,6 +208,19 @@ type Source struct {
 	Title       string    `json:"title"`
 	Outlet      string    `json:"outlet"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
+	// Match is why the article joined this incident (or began it), as
+	// decided when it first arrived.
+	Match *Match `json:"match,omitempty"`
+}
+
+// Match is the indexer's decision for one article: the evidence score
+// against the incident it joined, and its reasons ("same year", "count
+// agrees"); for the article that began an incident, the best score any
+// other incident of the organisation reached, if there was one.
+type Match struct {
+	Joined  bool     `json:"joined"`
+	Score   float64  `json:"score"`
+	Reasons []string `json:"reasons"`
 }
 
 // Article is a stored article with what the classifier made of it.

@@ -45,7 +45,8 @@ func Incidents() []*store.Incident {
 		return store.RegulatorAction{Regulator: reg, Action: action, ArticleID: "art-reg", ArticleURL: "https://example.org/reg", Quote: quote}
 	}
 	src := func(title, outlet string, at time.Time) []store.Source {
-		return []store.Source{{ArticleID: "art-" + outlet, URL: "https://example.org/" + title, Title: title, Outlet: outlet, PublishedAt: at}}
+		return []store.Source{{ArticleID: "art-" + outlet, URL: "https://example.org/" + title, Title: title, Outlet: outlet, PublishedAt: at,
+			Match: &store.Match{Joined: false, Score: -1.5, Reasons: []string{"no incident of the organisation"}}}}
 	}
 	amount := 400000.0
 	incs := []*store.Incident{
