@@ -261,33 +261,6 @@ func (it orgFitItem) choice(m *orgFit) int {
 }
 
 func fitOrg(items []orgFitItem, train []int, lambda float64) *orgFit {
-	var mean, sd [numOrgFeatures]float64
-	n := 0.0
-	for _, i := range train {
-		for _, x := range items[i].x {
-			n++
-			for j, v := range x {
-				mean[j] += v
-			}
-		}
-	}
-	n = max(n, 1)
-	for j := range mean {
-		mean[j] /= n
-	}
-	for _, i := range train {
-		for _, x := range items[i].x {
-			for j, v := range x {
-				sd[j] += (v - mean[j]) * (v - mean[j]) / n
-			}
-		}
-	}
-	for j := range sd {
-		sd[j] = math.Sqrt(sd[j])
-		if sd[j] == 0 {
-			sd[j] = 1
-		}
-	}
 	// Context words of candidates in at least orgContextMinItems training
 	// items of as many organisations.
 	df := map[string]map[string]bool{}
@@ -310,56 +283,38 @@ func fitOrg(items []orgFitItem, train []int, lambda float64) *orgFit {
 	sort.Strings(vocab)
 	index := map[string]int32{}
 	for k, w := range vocab {
-		index[w] = int32(numOrgFeatures + 1 + k)
+		index[w] = int32(k)
 	}
-	// One group per item: its candidates and "no organisation" (the last
-	// dense dimension), the right choice when the text does not name it.
-	p := &rankProblem{dim: numOrgFeatures + 1 + len(vocab), lambda: lambda, lambdaSparse: orgContextLambda}
+	// One group per item: its candidates and "no organisation", the right
+	// choice when the text does not name it.
+	var groups []choiceGroup
 	for _, i := range train {
 		it := items[i]
-		var rows [][]float64
-		var sparse [][]int32
-		var right []bool
+		g := choiceGroup{noneRight: !it.pool.orgNamedInText, weight: 1}
 		for k, x := range it.x {
-			row := make([]float64, numOrgFeatures+1)
-			for j, v := range x {
-				row[j] = (v - mean[j]) / sd[j]
-			}
-			rows = append(rows, row)
+			g.x = append(g.x, x[:])
 			var ids []int32
 			for _, w := range it.context[k] {
 				if j, ok := index[w]; ok {
 					ids = append(ids, j)
 				}
 			}
-			sparse = append(sparse, ids)
-			right = append(right, it.pool.orgNamedInText && it.right[k])
+			g.ids = append(g.ids, ids)
+			g.right = append(g.right, it.pool.orgNamedInText && it.right[k])
 		}
-		none := make([]float64, numOrgFeatures+1)
-		none[numOrgFeatures] = 1
-		rows = append(rows, none)
-		sparse = append(sparse, nil)
-		right = append(right, !it.pool.orgNamedInText)
-		p.sparse = append(p.sparse, sparse)
-		w := 1.0
 		if it.pool.Source == "casie" {
-			w = float64(orgNewsWeight)
+			g.weight = float64(orgNewsWeight)
 		}
 		if !it.pool.orgNamedInText {
-			w *= orgUnnamedWeight
+			g.weight *= orgUnnamedWeight
 		}
-		p.groups = append(p.groups, rows)
-		p.right = append(p.right, right)
-		p.weight = append(p.weight, w)
+		groups = append(groups, g)
 	}
-	theta := p.solve()
-	m := &orgFit{none: theta[numOrgFeatures], context: map[string]float64{}}
-	for j := range numOrgFeatures {
-		m.w[j] = theta[j] / sd[j]
-		m.none += theta[j] * mean[j] / sd[j]
-	}
+	f := fitChoice(groups, numOrgFeatures, len(vocab), lambda, orgContextLambda, nil, 0)
+	m := &orgFit{none: f.none, context: map[string]float64{}}
+	copy(m.w[:], f.w)
 	for k, w := range vocab {
-		if v := theta[numOrgFeatures+1+k]; math.Abs(v) >= 5e-4 {
+		if v := f.indicators[k]; math.Abs(v) >= 5e-4 {
 			m.context[w] = v
 		}
 	}

@@ -252,81 +252,31 @@ func recShares(items []recFitItem, pred func(k int) (int64, bool)) (map[string]f
 }
 
 func fitRecords(items []recFitItem, train []int, lambda float64, newsWeight int) *recFit {
-	// Standardise on the candidates of the training items.
-	var mean, sd [numRecFeatures]float64
-	n := 0.0
+	// One group per item: its candidates and "no count", the right choice
+	// on an item whose count is not stated.
+	var groups []choiceGroup
 	for _, i := range train {
-		for _, c := range items[i].cands {
-			n++
-			for j, v := range c.x {
-				mean[j] += v
-			}
+		it := items[i]
+		g := choiceGroup{noneRight: !it.pool.RecordsStated, weight: 1}
+		for k, c := range it.cands {
+			g.x = append(g.x, c.x[:])
+			g.right = append(g.right, it.pool.RecordsStated && it.right[k])
 		}
-	}
-	n = max(n, 1)
-	for j := range mean {
-		mean[j] /= n
-	}
-	for _, i := range train {
-		for _, c := range items[i].cands {
-			for j, v := range c.x {
-				sd[j] += (v - mean[j]) * (v - mean[j]) / n
-			}
+		if it.pool.Source == "casie" {
+			g.weight = float64(newsWeight)
 		}
-	}
-	for j := range sd {
-		sd[j] = math.Sqrt(sd[j])
-		if sd[j] == 0 {
-			sd[j] = 1
+		if !it.pool.RecordsStated {
+			g.weight *= recUnstatedWeight
 		}
+		groups = append(groups, g)
 	}
-	// One group per item: its candidates and "no count" (the last
-	// dimension); on an item whose count is not stated, no count is right.
 	// The penalty pulls towards the rules' hand weights (and their floor
 	// as the margin of "no count"), not towards zero: where the pool says
 	// little, as for news, the fit keeps to the rules.
-	p := &rankProblem{dim: numRecFeatures + 1, lambda: lambda, center: make([]float64, numRecFeatures+1)}
-	p.center[numRecFeatures] = recordFloor
-	for j := range numRecFeatures {
-		prior := recordRuleWeights[j]
-		if recFeature(j) == rfGeneric {
-			prior = 0 // the rules' veto, not a judgement to keep
-		}
-		p.center[j] = prior * sd[j]
-		p.center[numRecFeatures] -= prior * mean[j]
-	}
-	for _, i := range train {
-		it := items[i]
-		var rows [][]float64
-		var right []bool
-		for k, c := range it.cands {
-			row := make([]float64, numRecFeatures+1)
-			for j, v := range c.x {
-				row[j] = (v - mean[j]) / sd[j]
-			}
-			rows = append(rows, row)
-			right = append(right, it.pool.RecordsStated && it.right[k])
-		}
-		none := make([]float64, numRecFeatures+1)
-		none[numRecFeatures] = 1
-		rows = append(rows, none)
-		right = append(right, !it.pool.RecordsStated)
-		w := 1.0
-		if it.pool.Source == "casie" {
-			w = float64(newsWeight)
-		}
-		if !it.pool.RecordsStated {
-			w *= recUnstatedWeight
-		}
-		p.groups = append(p.groups, rows)
-		p.right = append(p.right, right)
-		p.weight = append(p.weight, w)
-	}
-	theta := minimizeLBFGSFrom(p.center, p.lossGrad)
-	m := &recFit{none: theta[numRecFeatures]}
-	for j := range numRecFeatures {
-		m.w[j] = theta[j] / sd[j]
-		m.none += theta[j] * mean[j] / sd[j] // the candidates' centring, moved to "no count"
-	}
+	prior := slices.Clone(recordRuleWeights[:])
+	prior[rfGeneric] = 0 // the rules' veto, not a judgement to keep
+	f := fitChoice(groups, numRecFeatures, 0, lambda, 0, prior, recordFloor)
+	m := &recFit{none: f.none}
+	copy(m.w[:], f.w)
 	return m
 }

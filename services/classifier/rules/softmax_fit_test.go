@@ -267,3 +267,102 @@ func (p *rankProblem) lossGrad(w, g []float64) float64 {
 }
 
 func (p *rankProblem) solve() []float64 { return minimizeLBFGS(p.dim, p.lossGrad) }
+
+// choiceGroup is one document for fitChoice: its candidates' dense
+// features (raw units) and indicator ids (0-based, into the indicator
+// parameters), which candidates are right, whether "none" is, and how much
+// the document counts.
+type choiceGroup struct {
+	x         [][]float64
+	ids       [][]int32
+	right     []bool
+	noneRight bool
+	weight    float64
+}
+
+// choiceFit is a fitted chooser in raw units: a candidate's margin is
+// w·x + the weights of its indicators; "none" has margin none.
+type choiceFit struct {
+	w, indicators []float64
+	none          float64
+}
+
+// fitChoice fits a conditional logit over the groups' candidates and a
+// "none" choice: dense features standardised on the candidates, the L2
+// penalty lambda on them (lambdaIndicators on the indicators) pulling
+// towards prior (raw units, with priorNone the margin of "none"; nil for
+// zero), solved by L-BFGS.
+func fitChoice(groups []choiceGroup, dense, indicators int, lambda, lambdaIndicators float64, prior []float64, priorNone float64) choiceFit {
+	mean, sd := make([]float64, dense), make([]float64, dense)
+	n := 0.0
+	for _, g := range groups {
+		for _, x := range g.x {
+			n++
+			for j, v := range x {
+				mean[j] += v
+			}
+		}
+	}
+	n = max(n, 1)
+	for j := range mean {
+		mean[j] /= n
+	}
+	for _, g := range groups {
+		for _, x := range g.x {
+			for j, v := range x {
+				sd[j] += (v - mean[j]) * (v - mean[j]) / n
+			}
+		}
+	}
+	for j := range sd {
+		sd[j] = math.Sqrt(sd[j])
+		if sd[j] == 0 {
+			sd[j] = 1
+		}
+	}
+	// Parameters: the dense weights, "none", then the indicators.
+	p := &rankProblem{dim: dense + 1 + indicators, lambda: lambda, lambdaSparse: lambdaIndicators}
+	if prior != nil {
+		p.center = make([]float64, p.dim)
+		p.center[dense] = priorNone
+		for j := range dense {
+			p.center[j] = prior[j] * sd[j]
+			p.center[dense] -= prior[j] * mean[j]
+		}
+	}
+	none := make([]float64, dense+1)
+	none[dense] = 1
+	for _, g := range groups {
+		var rows [][]float64
+		var sparse [][]int32
+		for k, x := range g.x {
+			row := make([]float64, dense+1)
+			for j, v := range x {
+				row[j] = (v - mean[j]) / sd[j]
+			}
+			rows = append(rows, row)
+			var ids []int32
+			if g.ids != nil {
+				for _, id := range g.ids[k] {
+					ids = append(ids, int32(dense+1)+id)
+				}
+			}
+			sparse = append(sparse, ids)
+		}
+		p.groups = append(p.groups, append(rows, none))
+		p.sparse = append(p.sparse, append(sparse, nil))
+		p.right = append(p.right, append(slices.Clone(g.right), g.noneRight))
+		p.weight = append(p.weight, g.weight)
+	}
+	start := make([]float64, p.dim)
+	if p.center != nil {
+		copy(start, p.center)
+	}
+	theta := minimizeLBFGSFrom(start, p.lossGrad)
+	m := choiceFit{w: make([]float64, dense), none: theta[dense], indicators: theta[dense+1:]}
+	for j := range dense {
+		m.w[j] = theta[j] / sd[j]
+		m.none += theta[j] * mean[j] / sd[j] // the candidates' centring, moved to "none"
+	}
+	return m
+}
