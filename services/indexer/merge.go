@@ -106,19 +106,23 @@ func IncidentID(orgKey string, year int, cause string) string {
 // over the evidence that they tell of one event (matchScore); the best
 // incident above matchThreshold takes it, else it is a new incident.
 //
-//	year       same year +1; the next or previous year when the article gives
-//	           no date of its own (its year is its publication's) and it was
-//	           published within 60 days of the incident's reports 0; any other
-//	           year: never the same event
+//	year       a year one of the incident's reports gives +1; the next or
+//	           previous year, when the article or every report gives no date
+//	           of its own (the year is a publication's) and the article was
+//	           published within 60 days of the reports, 0; any other year:
+//	           never the same event
 //	count      a reported count equal to the article's, or equal once rounded
 //	           to the article's precision ("about 1.2 million", "1,214,000")
 //	           +2; more than 1.5 times apart from every reported count -1.5,
 //	           more than 3 times -3
-//	cause      the same known cause +1; different known causes -1.5 (the
+//	cause      a known cause one of the reports gives +1; a known cause none
+//	           of them gives, when they give one, -1.5 (the
 //	           cause is a classifier's reading and errs: an agreeing count
 //	           outweighs it)
-//	time       published within 90 days of the incident's reports +0.5; more
-//	           than a year after its last report -1
+//	date       an incident date (day precision) within 14 days of one a
+//	           report gives +1; more than 60 days from all of them -2
+//	time       published within 90 days of the incident's reports +0.5,
+//	           further from them -1
 //
 // The best incident scoring above matchThreshold takes the article: the
 // same year and a close report (1.5) outweigh a different cause (-1.5) only
@@ -139,15 +143,16 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 		lo, hi := c.FirstReported.AddDate(0, 0, -days), c.LastUpdated.AddDate(0, 0, days)
 		return !pub.Before(lo) && !pub.After(hi)
 	}
-	switch d := year - c.Year; {
-	case c.Year == 0 || year == 0:
-	case d == 0:
+	years := eventYears(c)
+	switch {
+	case year == 0 || len(years) == 0:
+	case years[year] != yearNone:
 		score++
 		why = append(why, "same year")
-	case (d == 1 || d == -1) && !dated(x) && near(60):
-		why = append(why, "adjacent year, undated article published close to the incident's reports")
+	case (years[year-1] != yearNone || years[year+1] != yearNone) && (!dated(x) || !hasDated(years)) && near(60):
+		why = append(why, "adjacent year, an undated report published close to the incident's")
 	default:
-		return math.Inf(-1), []string{fmt.Sprintf("year %d, incident's %d", year, c.Year)}
+		return math.Inf(-1), []string{fmt.Sprintf("year %d, not the incident's", year)}
 	}
 	if v, ok := classifier.KnownCount(x.GetRecords()); ok && c.Records != nil && len(c.Records.Reported) > 0 {
 		agree, nearest := false, math.Inf(1)
@@ -172,8 +177,8 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 			why = append(why, "count differs")
 		}
 	}
-	if cause != "unknown" && c.Cause.Primary != "" && c.Cause.Primary != "unknown" {
-		if cause == c.Cause.Primary {
+	if causes := eventCauses(c); cause != "unknown" && len(causes) > 0 {
+		if causes[cause] {
 			score++
 			why = append(why, "same cause")
 		} else {
@@ -181,15 +186,92 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 			why = append(why, "different cause")
 		}
 	}
+	if d, ok := day(x.GetIncidentDate().GetDate()); ok {
+		closest := math.Inf(1)
+		for _, src := range c.Sources {
+			if e, ok := day(src.IncidentDate); ok {
+				closest = min(closest, math.Abs(d.Sub(e).Hours()/24))
+			}
+		}
+		switch {
+		case closest <= 14:
+			score++
+			why = append(why, "incident dates within 14 days")
+		case closest > 60 && !math.IsInf(closest, 1):
+			score -= 2
+			why = append(why, "incident dates months apart")
+		}
+	}
 	switch {
 	case near(90):
 		score += 0.5
 		why = append(why, "reported within 90 days")
-	case !pub.IsZero() && !c.LastUpdated.IsZero() && pub.After(c.LastUpdated.AddDate(1, 0, 0)):
+	case !pub.IsZero() && !c.FirstReported.IsZero():
 		score--
-		why = append(why, "reported more than a year later")
+		why = append(why, "reported more than 90 days from the incident's reports")
 	}
 	return score, why
+}
+
+// How an incident's year is known: from a report that dates it, or only
+// from a report's publication.
+const (
+	yearNone = iota
+	yearPublished
+	yearDated
+)
+
+// eventYears: the years the incident's reports give (the incident's own
+// year for incidents stored before sources kept theirs).
+func eventYears(c *store.Incident) map[int]int {
+	ys := map[int]int{}
+	for _, s := range c.Sources {
+		if s.Year == 0 {
+			continue
+		}
+		if s.Dated {
+			ys[s.Year] = yearDated
+		} else if ys[s.Year] == yearNone {
+			ys[s.Year] = yearPublished
+		}
+	}
+	if len(ys) == 0 && c.Year != 0 {
+		ys[c.Year] = yearPublished
+	}
+	return ys
+}
+
+func hasDated(ys map[int]int) bool {
+	for _, k := range ys {
+		if k == yearDated {
+			return true
+		}
+	}
+	return false
+}
+
+// eventCauses: the known causes the incident's reports give (its primary
+// cause for incidents stored before sources kept theirs).
+func eventCauses(c *store.Incident) map[string]bool {
+	cs := map[string]bool{}
+	for _, s := range c.Sources {
+		if s.Cause != "" && s.Cause != "unknown" {
+			cs[s.Cause] = true
+		}
+	}
+	if len(cs) == 0 && c.Cause.Primary != "" && c.Cause.Primary != "unknown" {
+		cs[c.Cause.Primary] = true
+	}
+	return cs
+}
+
+// day parses a full "YYYY-MM-DD" date.
+func day(s string) (time.Time, bool) {
+	if len(s) != len("2006-01-02") {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("2006-01-02", s)
+	return t, err == nil
 }
 
 // dated: the article gives a date of its own for the incident.
@@ -214,9 +296,9 @@ func ratio(a, b int64) float64 {
 	return float64(max(a, b)) / float64(min(a, b))
 }
 
-// countsAgree: equal, or equal once the more precise is rounded to the
-// other's significant digits (an outlet's "about 1.2 million" for
-// "1,214,000"), or within 1 %.
+// countsAgree: equal, or equal once the more precise is rounded or cut to
+// the other's significant digits (an outlet's "about 1.2 million" for
+// "1,214,000", "more than 17,000" for "17,752"), or within 1 %.
 func countsAgree(a, b int64) bool {
 	if a == b {
 		return true
@@ -232,7 +314,7 @@ func countsAgree(a, b int64) bool {
 	if unit <= 1 {
 		return false
 	}
-	return (fine+unit/2)/unit*unit == coarse
+	return (fine+unit/2)/unit*unit == coarse || fine/unit*unit == coarse // rounded, or cut ("more than 17,000")
 }
 
 func trailingZeros(v int64) int {
@@ -347,7 +429,8 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 
 	// Sources.
 	src := store.Source{ArticleID: aid, URL: cmp.Or(art.GetCanonicalUrl(), art.GetUrl(), x.GetArticleUrl()),
-		Title: art.GetTitle(), Outlet: art.GetOutlet()}
+		Title: art.GetTitle(), Outlet: art.GetOutlet(), Year: incidentYear(x), Dated: dated(x), Cause: causeWord(x),
+		IncidentDate: x.GetIncidentDate().GetDate()}
 	if art.GetPublishedAt() != nil {
 		src.PublishedAt = art.GetPublishedAt().AsTime().UTC()
 	}

