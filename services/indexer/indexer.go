@@ -75,6 +75,18 @@ func storeErr(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// backoff waits before another attempt: exponential with jitter, at most a
+// second.
+func (h *Handler) backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(5<<attempt)*time.Millisecond + time.Duration(rand.Int64N(int64(5*time.Millisecond)))
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(min(d, time.Second)):
+		return nil
+	}
+}
+
 // mergeIncident reads the candidate incidents, merges, and writes with
 // optimistic concurrency, retrying when another indexer wrote first.
 func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store.Incident, error) {
@@ -93,7 +105,21 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 				return nil, storeErr("read incident", err)
 			}
 		} else if got, v, err := h.Store.GetIncident(ctx, id); err == nil {
-			existing, version = got, v // created meanwhile under the same id
+			// Created meanwhile under the same id, by another indexer, for
+			// this event or another of the organisation's that year: score
+			// it like any candidate rather than merge into it blindly.
+			if s, _ := matchScore(got, x); s <= matchThreshold {
+				if attempt >= maxConflicts {
+					// Retryable: by the next delivery the search will
+					// return it as a candidate, and another id is taken.
+					return nil, fmt.Errorf("incident %s, created meanwhile, is another event and not yet searchable", id)
+				}
+				if err := h.backoff(ctx, attempt); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			existing, version = got, v
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, storeErr("read incident", err)
 		}
@@ -111,11 +137,8 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 		if errors.Is(err, store.ErrConflict) && attempt < maxConflicts {
 			// Another indexer wrote first; its write may take a moment to
 			// be readable. Back off with jitter, then read again.
-			d := time.Duration(5<<attempt)*time.Millisecond + time.Duration(rand.Int64N(int64(5*time.Millisecond)))
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(min(d, time.Second)):
+			if err := h.backoff(ctx, attempt); err != nil {
+				return nil, err
 			}
 			continue
 		}

@@ -220,3 +220,46 @@ func TestUnknownCountIsStoredWithoutANumber(t *testing.T) {
 		}
 	}
 }
+
+// Two breaches of one organisation in one year, taken by several indexers
+// at the same moment: the first one's id is also the other's first choice,
+// and the one that finds it taken must score it, not merge into it.
+func TestConcurrentIndexersKeepTwoEventsApart(t *testing.T) {
+	st := openBleve(t)
+	n := testenv.StartNATS(t)
+	const rounds = 10
+	var wg sync.WaitGroup
+	for r := range rounds {
+		org := fmt.Sprintf("Twice Holdings %d", r)
+		a := ext(fmt.Sprintf("t%d-a", r), org, nil, 2023, bwv1.Cause_CAUSE_HACKING, 1_214_000, time.Date(2023, 1, 10, 0, 0, 0, 0, time.UTC))
+		a.IncidentDate = &bwv1.DateFact{Date: "2023-01-04"}
+		b := ext(fmt.Sprintf("t%d-b", r), org, nil, 2023, bwv1.Cause_CAUSE_PHISHING_SOCIAL, 3_100, time.Date(2023, 8, 20, 0, 0, 0, 0, time.UTC))
+		b.IncidentDate = &bwv1.DateFact{Date: "2023-08-15"}
+		start := make(chan struct{})
+		for i := range 4 {
+			h := &Handler{Store: st, Pub: n.Pub}
+			x := a
+			if i%2 == 1 {
+				x = b
+			}
+			m := msg(t, x)
+			wg.Go(func() {
+				<-start
+				if err := h.Handle(t.Context(), m); err != nil {
+					t.Errorf("handle: %v", err)
+				}
+			})
+		}
+		close(start)
+	}
+	wg.Wait()
+	for r := range rounds {
+		incs, err := st.IncidentsByOrganisation(t.Context(), []string{OrgKey(fmt.Sprintf("Twice Holdings %d", r))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(incs) != 2 || len(incs[0].Sources) != 1 || len(incs[1].Sources) != 1 {
+			t.Fatalf("round %d: %d incidents, want 2 of one source each", r, len(incs))
+		}
+	}
+}

@@ -3,10 +3,12 @@ package indexer
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/breachwire/breachwire/services/classifier"
+	"github.com/breachwire/breachwire/services/internal/testenv"
 	"github.com/breachwire/breachwire/services/store"
 )
 
@@ -215,4 +217,49 @@ func samePartition(a, b []string) bool {
 		m[a[i]], back[b[i]] = b[i], a[i]
 	}
 	return true
+}
+
+// Two indexers sharing one store take the benchmark's articles at the same
+// time, half each: the incidents are those one indexer makes alone.
+func TestConcurrentIndexersOnTheMergeBenchmark(t *testing.T) {
+	arts, _ := mergeBenchSet(60, 3)
+	order := make([]int, len(arts))
+	for i := range order {
+		order[i] = i
+	}
+	alone, _ := runMergeBench(t, arts, order)
+
+	ins := make([]classifier.Input, len(arts))
+	for i, a := range arts {
+		ins[i] = a.in
+	}
+	xs := extractAll(t, ins)
+	st := openBleve(t)
+	n := testenv.StartNATS(t)
+	var wg sync.WaitGroup
+	for w := range 2 {
+		h := &Handler{Store: st, Pub: n.Pub}
+		wg.Go(func() {
+			for k := w; k < len(xs); k += 2 {
+				if err := h.Handle(t.Context(), msg(t, xs[k])); err != nil {
+					t.Errorf("indexer %d, article %d: %v", w, k, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	together := make([]string, len(arts))
+	for k, x := range xs {
+		a, err := st.GetArticle(t.Context(), x.GetArticleId())
+		if err != nil {
+			t.Fatal(err)
+		}
+		together[k] = a.IncidentID
+	}
+	if !samePartition(alone, together) {
+		t.Errorf("two indexers made another partition than one")
+	}
+	if p, r := pairwise(arts, together); p < 0.99 || r < 0.95 {
+		t.Errorf("two indexers: pairwise precision %.4f recall %.4f", p, r)
+	}
 }
