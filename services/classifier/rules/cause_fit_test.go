@@ -299,23 +299,13 @@ func fitCause(items []causeFitItem, train []int, cfg causeFitConfig) *causeFit {
 	for i, w := range vocab {
 		index[w] = i
 	}
-	var mean, sd [numCauseCues]float64
-	for _, i := range train {
-		for j, v := range items[i].cues {
-			mean[j] += v / float64(len(train))
+	mean, sd := meanSD(numCauseCues, func(yield func([]float64) bool) {
+		for _, i := range train {
+			if !yield(items[i].cues[:]) {
+				return
+			}
 		}
-	}
-	for _, i := range train {
-		for j, v := range items[i].cues {
-			sd[j] += (v - mean[j]) * (v - mean[j]) / float64(len(train))
-		}
-	}
-	for j := range sd {
-		sd[j] = math.Sqrt(sd[j])
-		if sd[j] == 0 {
-			sd[j] = 1
-		}
-	}
+	})
 	var count [numCauseClasses]float64
 	for _, i := range train {
 		count[items[i].y]++

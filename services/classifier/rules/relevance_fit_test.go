@@ -255,23 +255,13 @@ func fitRelevance(items []fitItem, train []int, cfg fitConfig) *relModel {
 		index[w] = i
 	}
 	// Standardise the cues on the training items.
-	var mean, sd [numRelFeatures]float64
-	for _, i := range train {
-		for j, v := range items[i].cues {
-			mean[j] += v / float64(len(train))
+	mean, sd := meanSD(nCues, func(yield func([]float64) bool) {
+		for _, i := range train {
+			if !yield(items[i].cues[:]) {
+				return
+			}
 		}
-	}
-	for _, i := range train {
-		for j, v := range items[i].cues {
-			sd[j] += (v - mean[j]) * (v - mean[j]) / float64(len(train))
-		}
-	}
-	for j := range sd {
-		sd[j] = math.Sqrt(sd[j])
-		if sd[j] == 0 {
-			sd[j] = 1
-		}
-	}
+	})
 	p := &logistic{dense: nCues, params: 1 + nCues + len(lex)}
 	for _, i := range train {
 		var row [numRelFeatures]float64

@@ -1,9 +1,40 @@
 package rules
 
 import (
+	"iter"
 	"math"
 	"slices"
 )
+
+// meanSD is the mean and standard deviation of each of dim columns over
+// rows (a zero deviation is taken as 1, so that standardising divides by
+// something); the fitters standardise their dense features with it.
+func meanSD(dim int, rows iter.Seq[[]float64]) (mean, sd []float64) {
+	mean, sd = make([]float64, dim), make([]float64, dim)
+	n := 0.0
+	for x := range rows {
+		n++
+		for j, v := range x {
+			mean[j] += v
+		}
+	}
+	n = max(n, 1)
+	for j := range mean {
+		mean[j] /= n
+	}
+	for x := range rows {
+		for j, v := range x {
+			sd[j] += (v - mean[j]) * (v - mean[j]) / n
+		}
+	}
+	for j := range sd {
+		sd[j] = math.Sqrt(sd[j])
+		if sd[j] == 0 {
+			sd[j] = 1
+		}
+	}
+	return mean, sd
+}
 
 // softmaxProblem is an L2-regularised multinomial logistic regression: each
 // row has dense features (parameters 1..dense of every class) and indicator
@@ -293,33 +324,15 @@ type choiceFit struct {
 // towards prior (raw units, with priorNone the margin of "none"; nil for
 // zero), solved by L-BFGS.
 func fitChoice(groups []choiceGroup, dense, indicators int, lambda, lambdaIndicators float64, prior []float64, priorNone float64) choiceFit {
-	mean, sd := make([]float64, dense), make([]float64, dense)
-	n := 0.0
-	for _, g := range groups {
-		for _, x := range g.x {
-			n++
-			for j, v := range x {
-				mean[j] += v
+	mean, sd := meanSD(dense, func(yield func([]float64) bool) {
+		for _, g := range groups {
+			for _, x := range g.x {
+				if !yield(x) {
+					return
+				}
 			}
 		}
-	}
-	n = max(n, 1)
-	for j := range mean {
-		mean[j] /= n
-	}
-	for _, g := range groups {
-		for _, x := range g.x {
-			for j, v := range x {
-				sd[j] += (v - mean[j]) * (v - mean[j]) / n
-			}
-		}
-	}
-	for j := range sd {
-		sd[j] = math.Sqrt(sd[j])
-		if sd[j] == 0 {
-			sd[j] = 1
-		}
-	}
+	})
 	// Parameters: the dense weights, "none", then the indicators.
 	p := &rankProblem{dim: dense + 1 + indicators, lambda: lambda, lambdaSparse: lambdaIndicators}
 	if prior != nil {
