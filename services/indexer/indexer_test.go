@@ -61,6 +61,28 @@ func backends(t *testing.T) map[string]func(t *testing.T) store.Store {
 	return out
 }
 
+// race starts four indexers (in wg) that take a and b, two each, at the
+// same moment.
+func race(t *testing.T, wg *sync.WaitGroup, st store.Store, n *testenv.NATS, a, b *bwv1.Extraction) {
+	t.Helper()
+	start := make(chan struct{})
+	for i := range 4 {
+		h := &Handler{Store: st, Pub: n.Pub}
+		x := a
+		if i%2 == 1 {
+			x = b
+		}
+		m := msg(t, x)
+		wg.Go(func() {
+			<-start
+			if err := h.Handle(t.Context(), m); err != nil {
+				t.Errorf("handle: %v", err)
+			}
+		})
+	}
+	close(start)
+}
+
 // Four indexers take two articles about the same new incident at the same
 // moment; there must be one incident with both sources, every time.
 func TestConcurrentIndexersMakeOneIncident(t *testing.T) {
@@ -77,22 +99,7 @@ func testConcurrentIndexers(t *testing.T, st store.Store) {
 		org := fmt.Sprintf("Concurrent Holdings %d", r)
 		a := ext(fmt.Sprintf("r%d-a", r), org, nil, 2020, bwv1.Cause_CAUSE_HACKING, 1000, d1)
 		b := ext(fmt.Sprintf("r%d-b", r), org, nil, 2020, bwv1.Cause_CAUSE_HACKING, 1200, d2)
-		start := make(chan struct{})
-		for i := range 4 {
-			h := &Handler{Store: st, Pub: n.Pub}
-			x := a
-			if i%2 == 1 {
-				x = b
-			}
-			m := msg(t, x)
-			wg.Go(func() {
-				<-start
-				if err := h.Handle(t.Context(), m); err != nil {
-					t.Errorf("handle: %v", err)
-				}
-			})
-		}
-		close(start)
+		race(t, &wg, st, n, a, b)
 	}
 	wg.Wait()
 	for r := range rounds {
@@ -235,22 +242,7 @@ func TestConcurrentIndexersKeepTwoEventsApart(t *testing.T) {
 		a.IncidentDate = &bwv1.DateFact{Date: "2023-01-04"}
 		b := ext(fmt.Sprintf("t%d-b", r), org, nil, 2023, bwv1.Cause_CAUSE_PHISHING_SOCIAL, 3_100, time.Date(2023, 8, 20, 0, 0, 0, 0, time.UTC))
 		b.IncidentDate = &bwv1.DateFact{Date: "2023-08-15"}
-		start := make(chan struct{})
-		for i := range 4 {
-			h := &Handler{Store: st, Pub: n.Pub}
-			x := a
-			if i%2 == 1 {
-				x = b
-			}
-			m := msg(t, x)
-			wg.Go(func() {
-				<-start
-				if err := h.Handle(t.Context(), m); err != nil {
-					t.Errorf("handle: %v", err)
-				}
-			})
-		}
-		close(start)
+		race(t, &wg, st, n, a, b)
 	}
 	wg.Wait()
 	for r := range rounds {
