@@ -32,24 +32,7 @@ func TestOrganisationFit(t *testing.T) {
 	envFloat(t, "ORG_FIT_UNNAMED_WEIGHT", &orgUnnamedWeight)
 	envInt(t, "ORG_FIT_CONTEXT_MIN", &orgContextMinItems)
 	envFloat(t, "ORG_FIT_CONTEXT_LAMBDA", &orgContextLambda)
-	pool, err := loadPool(poolPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var items []orgFitItem
-	for _, p := range pool {
-		if p.Gold["organisation"] {
-			items = append(items, orgFitItemOf(p))
-		}
-	}
-	all := make([]int, len(items))
-	for i := range all {
-		all[i] = i
-	}
-	pools := make([]*poolItem, len(items))
-	for i := range items {
-		pools[i] = items[i].pool
-	}
+	items, all, pools := labelledItems(t, "organisation", orgFitItemOf)
 	named := 0
 	for _, it := range items {
 		if it.pool.orgNamedInText {

@@ -36,6 +36,25 @@ type poolItem struct {
 	recordsInFields bool
 }
 
+// labelledItems loads the pool and makes a fit item of each item labelled
+// with field: the items, their indices (every one, for the folds) and their
+// pool items.
+func labelledItems[T any](t *testing.T, field string, of func(*poolItem) T) (items []T, all []int, pools []*poolItem) {
+	t.Helper()
+	pool, err := loadPool(poolPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pool {
+		if p.Gold[field] {
+			all = append(all, len(items))
+			items = append(items, of(p))
+			pools = append(pools, p)
+		}
+	}
+	return items, all, pools
+}
+
 // poolPath is where scripts/fit-* point the fitters (or the default beside
 // the repository).
 func poolPath() string {

@@ -34,25 +34,10 @@ func TestRecordsFit(t *testing.T) {
 	envInt(t, "RECORDS_FIT_REPEATS", &repeats)
 	envInt(t, "RECORDS_FIT_NEWS_WEIGHT", &newsWeight)
 	envFloat(t, "RECORDS_FIT_UNSTATED_WEIGHT", &recUnstatedWeight)
-	pool, err := loadPool(poolPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var items []recFitItem
-	for _, p := range pool {
-		if p.Gold["records"] {
-			items = append(items, recFitItemOf(p))
-		}
-	}
-	all := make([]int, len(items))
-	for i := range all {
-		all[i] = i
-	}
-	pools := make([]*poolItem, len(items))
+	items, all, pools := labelledItems(t, "records", recFitItemOf)
 	nStated := 0
-	for i := range items {
-		pools[i] = items[i].pool
-		if items[i].pool.RecordsStated {
+	for _, p := range pools {
+		if p.RecordsStated {
 			nStated++
 		}
 	}
