@@ -244,7 +244,7 @@ func orgContextMargin(d *doc, c *orgCand) float64 {
 	if len(orgContextWords) == 0 {
 		return 0
 	}
-	var seen map[int]bool
+	seen := make([]uint64, (len(orgContextWords)+63)/64)
 	z := 0.0
 	forEachOrgContext(d, c, func(left bool, word string) {
 		side := 1
@@ -252,13 +252,10 @@ func orgContextMargin(d *doc, c *orgCand) float64 {
 			side = 0
 		}
 		i, ok := orgContextIndex[side][word]
-		if !ok || seen[i] {
+		if !ok || seen[i/64]&(1<<(i%64)) != 0 {
 			return
 		}
-		if seen == nil {
-			seen = map[int]bool{}
-		}
-		seen[i] = true
+		seen[i/64] |= 1 << (i % 64)
 		z += orgContextWords[i].w
 	})
 	return z
