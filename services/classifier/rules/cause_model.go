@@ -68,13 +68,46 @@ func pairHash(first uint64, second string) uint64 {
 	return termHash(termHash(first, " "), second)
 }
 
-var causeTermIndex = func() map[uint64]int32 {
-	m := make(map[uint64]int32, len(causeTerms))
-	for i, t := range causeTerms {
-		m[termHash(termHashSeed, t.term)] = int32(i)
+// termTable finds a term's index by its hash: open addressing with linear
+// probing in a power-of-two table at most a quarter full, so a lookup is
+// about one probe. It sits on the classifier's hot path (two lookups a
+// word), where a Go map costs several times as much.
+type termTable struct {
+	mask  uint64
+	hash  []uint64 // 0: empty (a term's hash is never 0: see add)
+	index []int32
+}
+
+func newTermTable(terms []causeTerm) *termTable {
+	size := uint64(16)
+	for size < uint64(4*len(terms)) {
+		size *= 2
 	}
-	return m
-}()
+	t := &termTable{mask: size - 1, hash: make([]uint64, size), index: make([]int32, size)}
+	for i, term := range terms {
+		h := termHash(termHashSeed, term.term) | 1
+		j := h & t.mask
+		for t.hash[j] != 0 {
+			j = (j + 1) & t.mask
+		}
+		t.hash[j], t.index[j] = h, int32(i)
+	}
+	return t
+}
+
+func (t *termTable) lookup(h uint64) (int32, bool) {
+	h |= 1
+	for j := h & t.mask; ; j = (j + 1) & t.mask {
+		switch t.hash[j] {
+		case h:
+			return t.index[j], true
+		case 0:
+			return 0, false
+		}
+	}
+}
+
+var causeTermIndex = newTermTable(causeTerms)
 
 // forEachSentenceTerm calls fn with each word and each pair of adjacent
 // words of every sentence, as hashes, with the sentence's index. Words are
@@ -119,7 +152,7 @@ func causeModel(d *doc, scores *[numCauses]causeScore, isBreach bool) *bwv1.Caus
 	var tz [numCauseClasses]float64
 	n := 0
 	forEachSentenceTerm(d, func(sent int, h uint64) {
-		i, ok := causeTermIndex[h]
+		i, ok := causeTermIndex.lookup(h)
 		if !ok {
 			return
 		}

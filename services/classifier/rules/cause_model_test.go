@@ -119,3 +119,22 @@ func TestSoftmaxFitterOnSyntheticData(t *testing.T) {
 		t.Errorf("gradient norm %g at the solution", n)
 	}
 }
+
+// The term table finds every term by its hash and nothing else.
+func TestTermTable(t *testing.T) {
+	terms := []causeTerm{{term: "laptop"}, {term: "laptop stolen"}, {term: "ransomware"}, {term: "phishing email"}}
+	tab := newTermTable(terms)
+	for i, term := range terms {
+		if got, ok := tab.lookup(termHash(termHashSeed, term.term)); !ok || got != int32(i) {
+			t.Errorf("%q: %d %v, want %d", term.term, got, ok, i)
+		}
+	}
+	for _, w := range []string{"laptops", "stolen", "", "email"} {
+		if got, ok := tab.lookup(termHash(termHashSeed, w)); ok {
+			t.Errorf("%q found as term %d", w, got)
+		}
+	}
+	if got, ok := causeTermIndex.lookup(termHash(termHashSeed, causeTerms[len(causeTerms)-1].term)); !ok || got != int32(len(causeTerms)-1) {
+		t.Errorf("the shipped table misses its last term: %d %v", got, ok)
+	}
+}
