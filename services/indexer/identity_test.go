@@ -88,12 +88,12 @@ func partition(db map[string]*store.Incident) []string {
 	return out
 }
 
-// Three hundred organisations sharing generic tails stay three hundred
+// A thousand organisations sharing generic tails stay a thousand
 // incidents, in whatever order their stories arrive (the bug: "Keystone
 // Logistics Group" had the alias "Logistics Group", whose key every
 // "… Logistics Group" shares, and which ones fused depended on the order).
 func TestDistinctOrganisationsStayApart(t *testing.T) {
-	xs := extractAll(t, syntheticBreaches(300, 1))
+	xs := extractAll(t, syntheticBreaches(1000, 1))
 	var first []string
 	for shuffle := range 3 {
 		order := slices.Clone(xs)

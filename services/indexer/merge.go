@@ -298,12 +298,10 @@ func ratio(a, b int64) float64 {
 
 // countsAgree: equal, or equal once the more precise is rounded or cut to
 // the other's significant digits (an outlet's "about 1.2 million" for
-// "1,214,000", "more than 17,000" for "17,752"), or within 1 %.
+// "1,214,000", "more than 17,000" for "17,752"). Two precise figures that
+// differ ("825,897", "826,731") are two counts, however close.
 func countsAgree(a, b int64) bool {
 	if a == b {
-		return true
-	}
-	if ratio(a, b) <= 1.01 {
 		return true
 	}
 	coarse, fine := a, b

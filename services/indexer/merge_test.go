@@ -325,7 +325,8 @@ func TestCountsAgree(t *testing.T) {
 		{1_214_000, 1_200_000, true}, // "about 1.2 million"
 		{17_752, 17_000, true},       // "more than 17,000"
 		{17_752, 18_000, true},       // "about 18,000"
-		{41_000, 41_200, true},       // within 1 %
+		{41_000, 41_200, true},       // "about 41,000"
+		{825_897, 826_731, false},    // two precise figures
 		{82_000, 83_000, false},      // two figures, both kept on one incident by other evidence
 		{2_410_674, 2_500_000, false},
 		{1_000, 10_000, false},
