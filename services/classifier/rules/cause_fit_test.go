@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"go/format"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -469,14 +470,7 @@ type causeScores struct {
 	by  map[string]*causeTally
 }
 
-func (s causeScores) sourceNames() []string {
-	var out []string
-	for k := range s.by {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func (s causeScores) sourceNames() []string { return slices.Sorted(maps.Keys(s.by)) }
 
 func scoreCause(items []causeFitItem, idx []int, pred func(k int) bwv1.Cause) causeScores {
 	s := causeScores{by: map[string]*causeTally{}}
@@ -526,14 +520,7 @@ type meanScores struct {
 	by  map[string]*meanTally
 }
 
-func (s meanScores) sourceNames() []string {
-	var out []string
-	for k := range s.by {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func (s meanScores) sourceNames() []string { return slices.Sorted(maps.Keys(s.by)) }
 
 func printCauseTable(cv meanScores, rules causeScores) {
 	fmt.Printf("  %-8s %5s  %-21s %-21s\n", "source", "n", "model exact / mF1", "rules exact / mF1")
@@ -549,13 +536,8 @@ func sourceCounts(items []causeFitItem) string {
 	for _, it := range items {
 		n[shortSource(it.pool.Source)]++
 	}
-	var keys []string
-	for k := range n {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var parts []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(n)) {
 		parts = append(parts, k+" "+strconv.Itoa(n[k]))
 	}
 	return strings.Join(parts, ", ")

@@ -3,8 +3,10 @@ package rules
 import (
 	"fmt"
 	"go/format"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -75,11 +77,7 @@ func TestOrganisationFit(t *testing.T) {
 	lo, _ := orgShares(items, func(k int) bool { return loso[k] })
 	fmt.Printf("\nlenient match of the chosen candidate, grouped 5-fold CV (mean of %d shuffles):\n", repeats)
 	fmt.Printf("  %-8s %5s  %6s  %6s  %6s  %8s\n", "source", "n", "model", "rules", "LOSO", "ceiling")
-	var keys []string
-	for s := range counts {
-		keys = append(keys, s)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(counts))
 	for _, s := range keys {
 		fmt.Printf("  %-8s %5d  %.3f   %.3f   %.3f   %.3f\n", shortSource(s), counts[s], cv[s], rules[s], lo[s], ceiling[s])
 	}
@@ -97,12 +95,7 @@ func TestOrganisationFit(t *testing.T) {
 	}
 	fmt.Printf("  %-12s %+.3f\n", "(none)", m.none)
 	if out := os.Getenv("ORG_FIT_WRITE"); out != "" {
-		var parts []string
-		for _, s := range keys {
-			if s != "all" {
-				parts = append(parts, fmt.Sprintf("%s %.3f", shortSource(s), cv[s]))
-			}
-		}
+		parts := perSource(keys, cv)
 		prov := fmt.Sprintf("Fitted on %d pool items, %d naming their organisation in the text; the chosen candidate matches leniently in grouped 5-fold CV (mean of %d shuffles) on %.3f of those (%s); the hand-weighted rules: %.3f.",
 			len(items), named, repeats, cv["all"], strings.Join(parts, ", "), rules["all"])
 		var b strings.Builder

@@ -3,6 +3,7 @@ package rules
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -228,6 +229,18 @@ func sourceFolds(items []*poolItem, idx []int) ([]int, []string) {
 		out[k] = slices.Index(names, items[i].Source)
 	}
 	return out, names
+}
+
+// perSource lists "<source> <figure>" for the sources of keys ("all" left
+// out), as the weights' provenance states them.
+func perSource(keys []string, figure map[string]float64) []string {
+	var parts []string
+	for _, s := range keys {
+		if s != "all" {
+			parts = append(parts, fmt.Sprintf("%s %.3f", shortSource(s), figure[s]))
+		}
+	}
+	return parts
 }
 
 // shortSource names a source in printed tables.
