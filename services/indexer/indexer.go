@@ -88,40 +88,64 @@ func (h *Handler) backoff(ctx context.Context, attempt int) error {
 }
 
 // mergeIncident reads the candidate incidents, merges, and writes with
-// optimistic concurrency, retrying when another indexer wrote first.
+// optimistic concurrency, retrying when another indexer wrote first. An
+// article a curator placed in an incident goes back to it, whatever its
+// extraction now matches.
 func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store.Incident, error) {
 	keys := orgKeys(x.GetOrganisation().GetName(), x.GetOrganisation().GetAliases())
+	pin, err := h.pinned(ctx, x.GetArticleId())
+	if err != nil {
+		return nil, err
+	}
 	for attempt := 0; ; attempt++ {
-		cands, err := h.Store.IncidentsByOrganisation(ctx, keys)
-		if err != nil {
-			return nil, storeErr("find incidents", err)
-		}
-		existing, id, decision := pickIncident(cands, x)
-		var version store.Version
-		if existing != nil {
-			// Read the document itself for its version: search results may lag.
-			existing, version, err = h.Store.GetIncident(ctx, id)
-			if err != nil {
+		var (
+			existing *store.Incident
+			id       string
+			decision *store.Match
+			version  store.Version
+		)
+		if pin != "" {
+			existing, version, err = h.Store.GetIncident(ctx, pin)
+			switch {
+			case err == nil:
+				id = pin
+			case errors.Is(err, store.ErrNotFound): // merged away since: match afresh
+				existing, pin = nil, ""
+			default:
 				return nil, storeErr("read incident", err)
 			}
-		} else if got, v, err := h.Store.GetIncident(ctx, id); err == nil {
-			// Created meanwhile under the same id, by another indexer, for
-			// this event or another of the organisation's that year: score
-			// it like any candidate rather than merge into it blindly.
-			if s, _ := matchScore(got, x); s <= matchThreshold {
-				if attempt >= maxConflicts {
-					// Retryable: by the next delivery the search will
-					// return it as a candidate, and another id is taken.
-					return nil, fmt.Errorf("incident %s, created meanwhile, is another event and not yet searchable", id)
-				}
-				if err := h.backoff(ctx, attempt); err != nil {
-					return nil, err
-				}
-				continue
+		}
+		if pin == "" {
+			cands, err := h.Store.IncidentsByOrganisation(ctx, keys)
+			if err != nil {
+				return nil, storeErr("find incidents", err)
 			}
-			existing, version = got, v
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, storeErr("read incident", err)
+			existing, id, decision = pickIncident(cands, x)
+			if existing != nil {
+				// Read the document itself for its version: search results may lag.
+				existing, version, err = h.Store.GetIncident(ctx, id)
+				if err != nil {
+					return nil, storeErr("read incident", err)
+				}
+			} else if got, v, err := h.Store.GetIncident(ctx, id); err == nil {
+				// Created meanwhile under the same id, by another indexer, for
+				// this event or another of the organisation's that year: score
+				// it like any candidate rather than merge into it blindly.
+				if s, _ := matchScore(got, x); s <= matchThreshold {
+					if attempt >= maxConflicts {
+						// Retryable: by the next delivery the search will
+						// return it as a candidate, and another id is taken.
+						return nil, fmt.Errorf("incident %s, created meanwhile, is another event and not yet searchable", id)
+					}
+					if err := h.backoff(ctx, attempt); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				existing, version = got, v
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return nil, storeErr("read incident", err)
+			}
 		}
 		merged, changed, changes := Merge(existing, id, x)
 		changed = recordMatch(merged, x.GetArticleId(), decision) || changed
@@ -129,11 +153,11 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 			// Already merged (a replay). Announce again if this article made
 			// the current revision: the first announcement may have failed.
 			if merged.RevisionArticle == x.GetArticleId() {
-				return merged, h.announce(ctx, merged, merged.Changes)
+				return merged, announce(ctx, h.Pub, merged, merged.Changes)
 			}
 			return merged, nil
 		}
-		_, err = h.Store.PutIncident(ctx, merged, version)
+		_, err := h.Store.PutIncident(ctx, merged, version)
 		if errors.Is(err, store.ErrConflict) && attempt < maxConflicts {
 			// Another indexer wrote first; its write may take a moment to
 			// be readable. Back off with jitter, then read again.
@@ -146,15 +170,40 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 			return nil, storeErr("write incident", err)
 		}
 		if len(changes) > 0 {
-			return merged, h.announce(ctx, merged, changes)
+			return merged, announce(ctx, h.Pub, merged, changes)
 		}
 		return merged, nil
 	}
 }
 
+// pinned is the incident a curator placed the article in, or "".
+func (h *Handler) pinned(ctx context.Context, articleID string) (string, error) {
+	a, err := h.Store.GetArticle(ctx, articleID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", storeErr("read article", err)
+	}
+	if a.IncidentID == "" {
+		return "", nil
+	}
+	inc, _, err := h.Store.GetIncident(ctx, a.IncidentID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", storeErr("read incident", err)
+	}
+	if slices.Contains(inc.Pinned, articleID) {
+		return inc.ID, nil
+	}
+	return "", nil
+}
+
 // announce publishes bw.incidents.new or .updated with a message id per
 // (incident, revision), so repeats are stored once.
-func (h *Handler) announce(ctx context.Context, inc *store.Incident, changes []store.Change) error {
+func announce(ctx context.Context, pub *bus.Publisher, inc *store.Incident, changes []store.Change) error {
 	kind, subject := bwv1.IncidentEventKind_INCIDENT_EVENT_KIND_UPDATED, bus.SubjectIncidentsUpdated
 	if inc.Revision == 1 {
 		kind, subject = bwv1.IncidentEventKind_INCIDENT_EVENT_KIND_NEW, bus.SubjectIncidentsNew
@@ -176,7 +225,7 @@ func (h *Handler) announce(ctx context.Context, inc *store.Incident, changes []s
 	}
 	hdr := nats.Header{}
 	hdr.Set("Content-Type", "application/json")
-	_, err = h.Pub.Publish(ctx, subject, "incident:"+ev.EventId, data, hdr)
+	_, err = pub.Publish(ctx, subject, "incident:"+ev.EventId, data, hdr)
 	return err
 }
 
@@ -319,5 +368,10 @@ func articleOf(x *bwv1.Extraction, incidentID string) *store.Article {
 	if b, err := json.Marshal(classifier.Render(out.ID, x)); err == nil {
 		out.Extraction = string(b)
 	}
+	// The text is the article's own field; the extraction keeps the rest.
+	text := a.GetText()
+	a.Text = ""
+	out.ExtractionProto, _ = proto.Marshal(x)
+	a.Text = text
 	return out
 }

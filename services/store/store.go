@@ -45,6 +45,10 @@ type Store interface {
 	// PutIncident writes inc if the stored version is still expect (zero:
 	// only if absent) and returns the new version; ErrConflict otherwise.
 	PutIncident(ctx context.Context, inc *Incident, expect Version) (Version, error)
+	// DeleteIncident removes an incident if its stored version is still
+	// expect: ErrNotFound when there is none, ErrConflict when it changed.
+	// Curation deletes the incidents it merges into another.
+	DeleteIncident(ctx context.Context, id string, expect Version) error
 	// PutArticle stores an article (idempotent: same id, same document).
 	PutArticle(ctx context.Context, a *Article) error
 	// GetArticle returns an article, or ErrNotFound.
@@ -114,15 +118,35 @@ type Incident struct {
 	RevisionArticle string `json:"revision_article,omitempty"`
 	// Changes are the material changes of the current revision.
 	Changes []Change `json:"changes,omitempty"`
+	// Pinned are the articles a curator placed in this incident: the
+	// indexer keeps them here when they are processed again, whatever
+	// their new extraction would match.
+	Pinned []string `json:"pinned,omitempty"`
+	// Curation is every revision people made (merge, split), oldest first.
+	Curation []Curation `json:"curation,omitempty"`
+}
+
+// Curation is one revision a person made: who, why, when, and what moved.
+type Curation struct {
+	Revision int64     `json:"revision"`
+	Action   string    `json:"action"` // merge or split
+	By       string    `json:"by"`
+	Why      string    `json:"why"`
+	At       time.Time `json:"at"`
+	// Incidents: for a merge, the incidents merged into this one; for a
+	// split, the incident the articles left and the one they went to.
+	Incidents []string `json:"incidents"`
+	// Articles are the articles that moved.
+	Articles []string `json:"articles"`
 }
 
 // Change is one material change of an incident.
 type Change struct {
-	Kind      string `json:"kind"` // new, count_revised, regulator_action_added, fine_announced, cause_changed
+	Kind      string `json:"kind"` // new, count_revised, regulator_action_added, fine_announced, cause_changed, merged, split
 	Field     string `json:"field"`
 	OldValue  string `json:"old_value,omitempty"`
 	NewValue  string `json:"new_value,omitempty"`
-	ArticleID string `json:"article_id"`
+	ArticleID string `json:"article_id"` // empty for a curator's change
 }
 
 // Organisation is the breached organisation.
@@ -254,4 +278,8 @@ type Article struct {
 	// Extraction is the classifier's full output as JSON (the classify
 	// command's shape), kept for researchers and reprocessing.
 	Extraction string `json:"extraction,omitempty"`
+	// ExtractionProto is the extraction the indexer merged (binary
+	// bw.v1.Extraction, its article's text left out: Text holds it), so
+	// curation can rebuild an incident from its articles.
+	ExtractionProto []byte `json:"extraction_proto,omitempty"`
 }

@@ -162,6 +162,12 @@ const (
 	ChangeKind_CHANGE_KIND_DATA_TYPES_ADDED ChangeKind = 9
 	// The incident or disclosure date changed.
 	ChangeKind_CHANGE_KIND_DATES_REVISED ChangeKind = 10
+	// A curator merged other incidents into this one (old_value: their ids,
+	// comma-separated; new_value: this incident's id).
+	ChangeKind_CHANGE_KIND_MERGED ChangeKind = 11
+	// A curator split articles off an incident (old_value: the incident they
+	// left; new_value: the incident they went to).
+	ChangeKind_CHANGE_KIND_SPLIT ChangeKind = 12
 )
 
 // Enum value maps for ChangeKind.
@@ -178,6 +184,8 @@ var (
 		8:  "CHANGE_KIND_ALIAS_ADDED",
 		9:  "CHANGE_KIND_DATA_TYPES_ADDED",
 		10: "CHANGE_KIND_DATES_REVISED",
+		11: "CHANGE_KIND_MERGED",
+		12: "CHANGE_KIND_SPLIT",
 	}
 	ChangeKind_value = map[string]int32{
 		"CHANGE_KIND_UNSPECIFIED":              0,
@@ -191,6 +199,8 @@ var (
 		"CHANGE_KIND_ALIAS_ADDED":              8,
 		"CHANGE_KIND_DATA_TYPES_ADDED":         9,
 		"CHANGE_KIND_DATES_REVISED":            10,
+		"CHANGE_KIND_MERGED":                   11,
+		"CHANGE_KIND_SPLIT":                    12,
 	}
 )
 
@@ -1178,7 +1188,7 @@ const file_breachwire_v1_incident_proto_rawDesc = "" +
 	"\x11IncidentEventKind\x12#\n" +
 	"\x1fINCIDENT_EVENT_KIND_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17INCIDENT_EVENT_KIND_NEW\x10\x01\x12\x1f\n" +
-	"\x1bINCIDENT_EVENT_KIND_UPDATED\x10\x02*\xfb\x02\n" +
+	"\x1bINCIDENT_EVENT_KIND_UPDATED\x10\x02*\xaa\x03\n" +
 	"\n" +
 	"ChangeKind\x12\x1b\n" +
 	"\x17CHANGE_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
@@ -1192,7 +1202,9 @@ const file_breachwire_v1_incident_proto_rawDesc = "" +
 	"\x17CHANGE_KIND_ALIAS_ADDED\x10\b\x12 \n" +
 	"\x1cCHANGE_KIND_DATA_TYPES_ADDED\x10\t\x12\x1d\n" +
 	"\x19CHANGE_KIND_DATES_REVISED\x10\n" +
-	"BCZAgithub.com/breachwire/breachwire/proto/breachwire/v1;breachwirev1b\x06proto3"
+	"\x12\x16\n" +
+	"\x12CHANGE_KIND_MERGED\x10\v\x12\x15\n" +
+	"\x11CHANGE_KIND_SPLIT\x10\fBCZAgithub.com/breachwire/breachwire/proto/breachwire/v1;breachwirev1b\x06proto3"
 
 var (
 	file_breachwire_v1_incident_proto_rawDescOnce sync.Once

@@ -35,7 +35,7 @@ type Store struct {
 	articles  blevesearch.Index
 
 	mu   sync.Mutex       // guards seqs and the pending batch
-	seqs map[string]int64 // incident id → version counter, as reserved by writes
+	seqs map[string]int64 // incident id → version counter, as reserved by writes (negated: deleted)
 	pend *batch           // writes waiting for the committer, nil if none
 
 	kick   chan struct{} // wakes the committer
@@ -236,18 +236,10 @@ func (s *Store) PutIncident(ctx context.Context, inc *store.Incident, expect sto
 		return store.Version{}, fmt.Errorf("incident without id: %w", store.ErrRejected)
 	}
 	s.mu.Lock()
-	cur, ok := s.seqs[inc.ID]
-	if !ok {
-		_, seq, err := s.getIncident(inc.ID)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			cur = 0
-		case err != nil:
-			s.mu.Unlock()
-			return store.Version{}, err
-		default:
-			cur = seq
-		}
+	cur, last, err := s.current(inc.ID)
+	if err != nil {
+		s.mu.Unlock()
+		return store.Version{}, err
 	}
 	var want int64
 	if !expect.IsZero() {
@@ -261,7 +253,7 @@ func (s *Store) PutIncident(ctx context.Context, inc *store.Incident, expect sto
 		s.mu.Unlock()
 		return store.Version{}, fmt.Errorf("incident %s: stored version %d, expected %d: %w", inc.ID, cur, want, store.ErrConflict)
 	}
-	doc, err := incidentDoc(inc, cur+1)
+	doc, err := incidentDoc(inc, last+1)
 	if err != nil {
 		s.mu.Unlock()
 		return store.Version{}, fmt.Errorf("incident %s: %v: %w", inc.ID, err, store.ErrRejected)
@@ -274,7 +266,7 @@ func (s *Store) PutIncident(ctx context.Context, inc *store.Incident, expect sto
 		s.mu.Unlock()
 		return store.Version{}, fmt.Errorf("incident %s: %w", inc.ID, err)
 	}
-	s.seqs[inc.ID] = cur + 1
+	s.seqs[inc.ID] = last + 1
 	b.ids = append(b.ids, inc.ID)
 	s.mu.Unlock()
 
@@ -282,7 +274,62 @@ func (s *Store) PutIncident(ctx context.Context, inc *store.Incident, expect sto
 	if b.err != nil {
 		return store.Version{}, b.err
 	}
-	return store.Version{SeqNo: cur + 1, PrimaryTerm: primaryTerm}, nil
+	return store.Version{SeqNo: last + 1, PrimaryTerm: primaryTerm}, nil
+}
+
+// current is an incident's stored version counter (0: none stored) and the
+// last counter handed out for its id, which a deleted incident keeps so a
+// re-creation never repeats a version; s.mu must be held.
+func (s *Store) current(id string) (cur, last int64, err error) {
+	v, ok := s.seqs[id]
+	if !ok {
+		_, seq, err := s.getIncident(id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			v = 0
+		case err != nil:
+			return 0, 0, err
+		default:
+			v = seq
+		}
+	}
+	if v < 0 { // deleted: -v was its last version
+		return 0, -v, nil
+	}
+	return v, v, nil
+}
+
+// DeleteIncident removes an incident if its stored version is still expect.
+func (s *Store) DeleteIncident(ctx context.Context, id string, expect store.Version) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	cur, _, err := s.current(id)
+	switch {
+	case err != nil:
+		s.mu.Unlock()
+		return err
+	case cur == 0:
+		s.mu.Unlock()
+		return fmt.Errorf("incident %s: %w", id, store.ErrNotFound)
+	case expect.PrimaryTerm != primaryTerm || expect.SeqNo != cur:
+		s.mu.Unlock()
+		return fmt.Errorf("incident %s: stored version %d, expected %d: %w", id, cur, expect.SeqNo, store.ErrConflict)
+	}
+	b, err := s.pending()
+	if err == nil {
+		b.incidents.Delete(id)
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return fmt.Errorf("incident %s: %w", id, err)
+	}
+	s.seqs[id] = -cur
+	b.ids = append(b.ids, id)
+	s.mu.Unlock()
+	<-b.done
+	return b.err
 }
 
 // PutArticle stores an article, replacing one with the same id.

@@ -377,3 +377,30 @@ func (s *Store) GetArticle(ctx context.Context, id string) (*store.Article, erro
 	}
 	return src.Breachwire.Document, nil
 }
+
+// DeleteIncident deletes an incident (if_seq_no/if_primary_term on the
+// index the version came from) and waits until search no longer sees it.
+func (s *Store) DeleteIncident(ctx context.Context, id string, expect store.Version) error {
+	gen, seq, term := decodeVersion(expect)
+	if gen == 0 {
+		if _, _, err := s.GetIncident(ctx, id); err != nil {
+			return err
+		}
+		return fmt.Errorf("elastic: incident %s: version %+v is not from this store: %w", id, expect, store.ErrConflict)
+	}
+	target := s.index(kindIncidents, gen)
+	params := url.Values{"refresh": {"wait_for"}, "if_seq_no": {strconv.FormatInt(seq, 10)}, "if_primary_term": {strconv.FormatInt(term, 10)}}
+	err := s.retryBlocked(ctx, func() error {
+		return s.call(ctx, http.MethodDelete, "/"+target+"/_doc/"+url.PathEscape(id), params, nil, nil)
+	}, func() bool { return s.aliasLeft(ctx, kindIncidents, target) })
+	var ae *apiError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
+		return fmt.Errorf("elastic: delete incident %s: %w", id, store.ErrNotFound)
+	case errors.Is(err, errAliasLeft):
+		return fmt.Errorf("elastic: delete incident %s: migrated since read: %w", id, store.ErrConflict)
+	}
+	return fmt.Errorf("elastic: delete incident %s: %w", id, err)
+}
