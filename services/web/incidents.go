@@ -98,6 +98,7 @@ func (s *server) articleGet(w http.ResponseWriter, r *http.Request) {
 		s.storeFail(w, err)
 		return
 	}
+	a.ExtractionProto = nil // the indexer's binary copy of Extraction
 	writeJSON(w, http.StatusOK, a)
 }
 

@@ -42,6 +42,8 @@ type Options struct {
 	DLQ       DeadLetters
 	Feeds     Feeds
 	Incidents Incidents
+	// Curation serves the merge and split endpoints (admin).
+	Curation Curation
 	// Subscriptions serves the subscription API and the Atom feeds.
 	Subscriptions Subscriptions
 	AdminToken    string
@@ -75,6 +77,7 @@ func NewHandler(o Options) http.Handler {
 		mux.HandleFunc("GET /api/v1/facets", s.facets)
 		mux.HandleFunc("GET /api/v1/articles/{id}", s.articleGet)
 	}
+	s.routeCuration(mux)
 	s.routeSubscriptions(mux)
 	mux.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")

@@ -218,31 +218,6 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func cmdIncidents(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "show" {
-		return &config.UsageError{Err: errors.New("incidents needs a subcommand: show ID")}
-	}
-	cfg, rest, err := loadConfig(e, "incidents show", args[1:], nil)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return &config.UsageError{Err: errors.New("incidents show takes one incident id")}
-	}
-	ops, closeFn, err := openIncidents(ctx, e, cfg)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	inc, err := ops.Incident(ctx, rest[0])
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(inc)
-}
-
 func cmdIndex(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "migrate" {
 		return &config.UsageError{Err: errors.New("index needs a subcommand: migrate")}

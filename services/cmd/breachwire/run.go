@@ -36,7 +36,7 @@ func commands() []command {
 		{"classify", "classify [--format json|jsonl] FILE...|-", "extract breach facts from article text or HTML, with evidence", cmdClassify},
 		{"search", "search [--format table|json] QUERY", "search incidents (e.g. organisation:plusnet AND records:>1000)", cmdSearch},
 		{"export", "export --format jsonl|csv [QUERY]", "stream every matching incident", cmdExport},
-		{"incidents", "incidents show ID", "print one incident as JSON", cmdIncidents},
+		{"incidents", "incidents show ID | merge ID ID... | split ID --articles A,B  [--by WHO] --why TEXT", "print an incident as JSON; merge incidents that are one breach, split off articles of another", cmdIncidents},
 		{"index", "index migrate", "Elasticsearch: new index version, reindex, swap the alias", cmdIndex},
 		{"subscribe", "subscribe --name N --query Q [flags]", "save a search and be alerted; prints {id, token, secret}", cmdSubscribe},
 		{"subscriptions", "subscriptions list|show|delete|nats-user", "manage alert subscriptions; write a journalist's NATS user", cmdSubscriptions},

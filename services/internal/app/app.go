@@ -69,6 +69,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 
 	m := metrics.New()
 	var storeRef atomic.Pointer[store.Store]
+	var curatorRef atomic.Pointer[indexer.Curator]
 	var (
 		readyMu sync.RWMutex
 		readyFn func(context.Context) error
@@ -95,6 +96,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 		DLQ:           lazyDLQ{get: func() *bus.DLQ { readyMu.RLock(); defer readyMu.RUnlock(); return dlq }},
 		Feeds:         lazyFeeds{get: func() *feeder.Registry { readyMu.RLock(); defer readyMu.RUnlock(); return feeds }},
 		Incidents:     lazyStore{ref: &storeRef},
+		Curation:      lazyCurator{ref: &curatorRef},
 		Subscriptions: lazySubscriptions{get: func() *alerter.Registry { readyMu.RLock(); defer readyMu.RUnlock(); return subs }},
 		AdminToken:    adminToken,
 		Logger:        log,
@@ -145,6 +147,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 		return err
 	}
 	storeRef.Store(&st)
+	curatorRef.Store(&indexer.Curator{Store: st, Pub: bus.NewPublisher(conn.JS)})
 	setReady(func(ctx context.Context) error {
 		if st := conn.NC.Status(); st != nats.CONNECTED {
 			return fmt.Errorf("nats %s", st)
@@ -387,4 +390,25 @@ func (l lazyStore) Facets(ctx context.Context, q query.Request) (*store.FacetCou
 		return nil, err
 	}
 	return st.Facets(ctx, q)
+}
+
+// lazyCurator lets the HTTP server start before the store is open.
+type lazyCurator struct {
+	ref *atomic.Pointer[indexer.Curator]
+}
+
+func (l lazyCurator) Merge(ctx context.Context, ids []string, r indexer.Request) (*store.Incident, error) {
+	c := l.ref.Load()
+	if c == nil {
+		return nil, web.ErrNotReady
+	}
+	return c.Merge(ctx, ids, r)
+}
+
+func (l lazyCurator) Split(ctx context.Context, id string, articles []string, r indexer.Request) (*store.Incident, *store.Incident, error) {
+	c := l.ref.Load()
+	if c == nil {
+		return nil, nil, web.ErrNotReady
+	}
+	return c.Split(ctx, id, articles, r)
 }

@@ -220,7 +220,8 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		return nil, nil, envErr
 	}
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseAnywhere(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, nil, err
 		}
@@ -236,7 +237,29 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 			return nil, nil, err
 		}
 	}
-	return &c, fs.Args(), nil
+	return &c, positional, nil
+}
+
+// parseAnywhere parses flags before, between and after the positional
+// arguments ("incidents split ID --articles A,B"); after "--" everything is
+// positional.
+func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		// Parse stops at the first positional argument, or after "--".
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 // configPath finds --config before flags are parsed, so the file can set
