@@ -120,7 +120,11 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 			if err != nil {
 				return nil, storeErr("find incidents", err)
 			}
-			existing, id, decision = pickIncident(cands, x)
+			variants, err := variantCandidates(ctx, storeNames(h.Store), x, cands)
+			if err != nil {
+				return nil, storeErr("find incidents by name", err)
+			}
+			existing, id, decision = pickIncident(cands, variants, x)
 			if existing != nil {
 				// Read the document itself for its version: search results may lag.
 				existing, version, err = h.Store.GetIncident(ctx, id)

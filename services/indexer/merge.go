@@ -121,6 +121,12 @@ func IncidentID(orgKey string, year int, cause string) string {
 //	           outweighs it)
 //	date       an incident date (day precision) within 14 days of one a
 //	           report gives +1; more than 60 days from all of them -2
+//	another    the article speaks of an incident of the organisation as
+//	           another than its own ("in a separate incident in March,
+//	           40,000 records ...") and the incident fits it (its year, or a
+//	           count of it) -3; a count the article gives only in such a
+//	           sentence is not the article's count
+//	place      both name a jurisdiction and they differ -1
 //	time       published within 90 days of the incident's reports +0.5,
 //	           further from them -1
 //
@@ -154,7 +160,7 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 	default:
 		return math.Inf(-1), []string{fmt.Sprintf("year %d, not the incident's", year)}
 	}
-	if v, ok := classifier.KnownCount(x.GetRecords()); ok && c.Records != nil && len(c.Records.Reported) > 0 {
+	if v, ok := ownCount(x); ok && c.Records != nil && len(c.Records.Reported) > 0 {
 		agree, nearest := false, math.Inf(1)
 		for _, r := range c.Records.Reported {
 			if r.Qualifier == "unknown" {
@@ -202,6 +208,14 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 			why = append(why, "incident dates months apart")
 		}
 	}
+	if why1, ok := mentionedAsAnother(c, x, years); ok {
+		score -= 3
+		why = append(why, why1)
+	}
+	if j := x.GetJurisdiction().GetCountry(); j != "" && c.Jurisdiction != "" && !strings.EqualFold(j, c.Jurisdiction) {
+		score--
+		why = append(why, "jurisdiction differs")
+	}
 	switch {
 	case near(90):
 		score += 0.5
@@ -211,6 +225,44 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 		why = append(why, "reported more than 90 days from the incident's reports")
 	}
 	return score, why
+}
+
+// mentionedAsAnother: the article speaks of an incident of the same
+// organisation as another than its own ("in a separate incident in 2019",
+// "the company's previous breach of 40,000 records"), and candidate c fits
+// that mention: its year, or one of its counts.
+func mentionedAsAnother(c *store.Incident, x *bwv1.Extraction, years map[int]int) (string, bool) {
+	for _, m := range x.GetMentionedIncidents() {
+		if k := OrgKey(m.GetOrganisation()); k == "" || !slices.Contains(c.Organisation.Keys, k) {
+			continue
+		}
+		if y := int(m.GetYear()); y != 0 && y != incidentYear(x) && years[y] != yearNone {
+			return fmt.Sprintf("the article speaks of the organisation's %d incident as another", y), true
+		}
+		if n := m.GetRecords(); n > 0 && c.Records != nil && slices.ContainsFunc(c.Records.Reported, func(r store.ReportedValue) bool { return countsAgree(n, r.Value) }) {
+			if v, ok := ownCount(x); !ok || !countsAgree(v, n) {
+				return "the article speaks of an incident with this count as another", true
+			}
+		}
+	}
+	return "", false
+}
+
+// ownCount is the article's count for matching: none when its evidence is
+// the sentence of an incident the article only mentions (the classifier
+// may take "in a separate incident, 40,000 records ..." as the count).
+func ownCount(x *bwv1.Extraction) (int64, bool) {
+	v, ok := classifier.KnownCount(x.GetRecords())
+	if !ok {
+		return 0, false
+	}
+	ev := x.GetRecords().GetEvidence()
+	for _, m := range x.GetMentionedIncidents() {
+		if me := m.GetEvidence(); me.GetText() != "" && me.GetStart() == ev.GetStart() && me.GetEnd() == ev.GetEnd() && m.GetRecords() == v {
+			return 0, false
+		}
+	}
+	return v, true
 }
 
 // How an incident's year is known: from a report that dates it, or only
@@ -325,15 +377,22 @@ func trailingZeros(v int64) int {
 }
 
 // pickIncident chooses the existing incident an extraction merges into, or
-// the id a new one gets, and the decision's evidence.
-func pickIncident(cands []*store.Incident, x *bwv1.Extraction) (*store.Incident, string, *store.Match) {
+// the id a new one gets, and the decision's evidence. Variants are
+// incidents found by a variant of the name (variants.go), scored
+// variantPenalty lower.
+func pickIncident(cands, variants []*store.Incident, x *bwv1.Extraction) (*store.Incident, string, *store.Match) {
 	year, cause := incidentYear(x), causeWord(x)
+	cands = append(slices.Clone(cands), variants...)
 	slices.SortFunc(cands, func(a, b *store.Incident) int { return cmp.Compare(a.ID, b.ID) })
 	var best, closest *store.Incident
 	bestScore, closestScore := math.Inf(-1), math.Inf(-1)
 	var bestWhy, closestWhy []string
 	for _, c := range cands {
 		s, why := matchScore(c, x)
+		if slices.Contains(variants, c) {
+			s -= variantPenalty
+			why = append(why, fmt.Sprintf("name %q is a variant of %q", x.GetOrganisation().GetName(), c.Organisation.Name))
+		}
 		if s > matchThreshold && s > bestScore {
 			best, bestScore, bestWhy = c, s, why
 		}

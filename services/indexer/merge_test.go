@@ -1,13 +1,17 @@
 package indexer
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/classifier"
+	"github.com/breachwire/breachwire/services/internal/orgname"
 	"github.com/breachwire/breachwire/services/store"
 )
 
@@ -55,7 +59,8 @@ func applyTB(tb testing.TB, _ *testing.T, db map[string]*store.Incident, xs ...*
 				}
 			}
 		}
-		existing, id, decision := pickIncident(cands, x)
+		variants, _ := variantCandidates(context.Background(), mapNames(db), x, cands)
+		existing, id, decision := pickIncident(cands, variants, x)
 		merged, changed, changes := Merge(existing, id, x)
 		changed = recordMatch(merged, x.GetArticleId(), decision) || changed
 		if changed {
@@ -64,6 +69,38 @@ func applyTB(tb testing.TB, _ *testing.T, db map[string]*store.Incident, xs ...*
 		changesPerExt = append(changesPerExt, changes)
 	}
 	return changesPerExt
+}
+
+// mapNames is the name index of a map store.
+func mapNames(db map[string]*store.Incident) nameIndex {
+	sorted := func(out []*store.Incident) []*store.Incident {
+		slices.SortFunc(out, func(a, b *store.Incident) int { return strings.Compare(a.ID, b.ID) })
+		return out
+	}
+	return nameIndex{
+		byKeys: func(_ context.Context, keys []string) ([]*store.Incident, error) {
+			var out []*store.Incident
+			for _, inc := range db {
+				if slices.ContainsFunc(inc.Organisation.Keys, func(k string) bool { return slices.Contains(keys, k) }) {
+					out = append(out, inc)
+				}
+			}
+			return sorted(out), nil
+		},
+		byWords: func(_ context.Context, words []string, limit int) ([]*store.Incident, int64, error) {
+			var out []*store.Incident
+			for _, inc := range db {
+				for _, n := range append([]string{inc.Organisation.Name}, inc.Organisation.Aliases...) {
+					if have := orgname.Words(n); !slices.ContainsFunc(words, func(w string) bool { return !slices.Contains(have, w) }) {
+						out = append(out, inc)
+						break
+					}
+				}
+			}
+			out = sorted(out)
+			return out[:min(len(out), limit)], int64(len(out)), nil
+		},
+	}
 }
 
 func contains(s []string, v string) bool {
@@ -363,6 +400,41 @@ func TestSameOrganisationTwiceInAYear(t *testing.T) {
 			}
 			if m := inc.Sources[1].Match; m == nil || !slices.Contains(m.Reasons, "count agrees") {
 				t.Errorf("follow-up's decision %+v", m)
+			}
+		}
+	}
+}
+
+// An article that speaks of the organisation's other incident ("in a
+// separate incident in March, ...") does not join that incident, even when
+// the classifier takes the other incident's count as the article's; its
+// follow-up joins the article's own incident.
+func TestSeparateIncidentIsNotMerged(t *testing.T) {
+	march := time.Date(2024, 3, 12, 0, 0, 0, 0, time.UTC)
+	june := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	xs := extractAll(t, []classifier.Input{
+		{Title: "Wrenfield Bank exposes customer records", Published: march, URL: "https://news.example.test/w1",
+			Text: "Wrenfield Bank exposes customer records\n\nWrenfield Bank said a misconfigured server had exposed the records of 40,000 customers. The bank said it had informed the regulator."},
+		{Title: "Wrenfield Bank hit by second cyber attack", Published: june, URL: "https://news.example.test/w2",
+			Text: "Wrenfield Bank hit by second cyber attack\n\nWrenfield Bank said on Monday that hackers had broken into its online banking platform and stolen customer names and addresses. " +
+				"In a separate incident in March, Wrenfield Bank exposed the records of 40,000 customers through a misconfigured server. The bank said it had informed the regulator."},
+		{Title: "Wrenfield Bank hackers stole addresses", Published: june.AddDate(0, 0, 2), URL: "https://news.example.test/w3",
+			Text: "Wrenfield Bank hackers stole addresses\n\nHackers who broke into Wrenfield Bank's online banking platform stole customer names and addresses, the bank said."},
+	})
+	if len(xs[1].GetMentionedIncidents()) == 0 {
+		t.Fatalf("fixture: the classifier finds no mentioned incident in the second story")
+	}
+	db := map[string]*store.Incident{}
+	apply(t, db, xs...)
+	got := partition(db)
+	want := []string{"art-0000", "art-0001,art-0002"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("partition %q, want %q", got, want)
+	}
+	for _, inc := range db {
+		for _, s := range inc.Sources {
+			if s.ArticleID == "art-0001" && !slices.ContainsFunc(s.Match.Reasons, func(r string) bool { return strings.Contains(r, "as another") }) {
+				t.Errorf("decision for the second story does not say why: %+v", s.Match)
 			}
 		}
 	}

@@ -3,11 +3,13 @@ package indexer
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/breachwire/breachwire/services/classifier"
+	"github.com/breachwire/breachwire/services/internal/orgname"
 	"github.com/breachwire/breachwire/services/internal/testenv"
 	"github.com/breachwire/breachwire/services/store"
 )
@@ -18,7 +20,8 @@ import (
 // extractor and the indexer's merge make of them.
 //
 // Hard cases: organisations sharing generic words ("… Logistics Group");
-// name variants of one organisation ("X Ltd", "X Inc.", "X"); the same
+// name variants of one organisation ("X Ltd", "X Inc.", "X"; "Cedar
+// Freight" for "Cedar Freight Services"); the same
 // organisation breached twice (years apart, or months apart with another
 // cause and count); a subsidiary named after its parent ("X Europe");
 // re-reports with a rounded count ("about 1.2 million" for "1,214,000");
@@ -100,6 +103,9 @@ func mergeBenchSet(n int, seed uint64) ([]labelledArticle, []mergeEvent) {
 		reports := 1 + rng.IntN(3)
 		for r := range reports {
 			name := e.org + benchSuffixes[rng.IntN(len(benchSuffixes))]
+			if short, ok := dropGenericTail(e.org); ok && r > 0 && rng.IntN(4) == 0 {
+				name = short // "Cedar Freight" for "Cedar Freight Services"
+			}
 			published := e.date.AddDate(0, 0, 2+r*9+rng.IntN(5))
 			count := commas(e.count)
 			if r > 0 && rng.IntN(2) == 0 {
@@ -123,6 +129,18 @@ func mergeBenchSet(n int, seed uint64) ([]labelledArticle, []mergeEvent) {
 		}
 	}
 	return arts, events
+}
+
+// dropGenericTail is the name without its last word when that word is
+// generic and the name keeps a generic word before it ("Cedar Freight
+// Services" → "Cedar Freight"); an outlet's shorter form of the name.
+func dropGenericTail(name string) (string, bool) {
+	words := strings.Fields(name)
+	n := len(words)
+	if n < 3 || !orgname.IsGenericWord(strings.ToLower(words[n-1])) || !orgname.IsGenericWord(strings.ToLower(words[n-2])) {
+		return "", false
+	}
+	return strings.Join(words[:n-1], " "), true
 }
 
 // pairwise scores a partition of the articles against their events.

@@ -48,3 +48,12 @@ func Generic(name string) bool {
 	}
 	return true
 }
+
+// Words are the lower-case words of a name.
+func Words(name string) []string {
+	return strings.Fields(nonWord.ReplaceAllString(strings.ToLower(name), " "))
+}
+
+// IsGenericWord reports whether w (lower case) is a legal form or a
+// generic word for an organisation.
+func IsGenericWord(w string) bool { return genericWords[w] }
