@@ -113,8 +113,9 @@ func IncidentID(orgKey string, year int, cause string) string {
 //	           never the same event
 //	count      a reported count equal to the article's, or equal once rounded
 //	           to the article's precision ("about 1.2 million", "1,214,000")
-//	           +2; more than 1.5 times apart from every reported count -1.5,
-//	           more than 3 times -3
+//	           +2; a bound and a part of it ("up to 5 million" at risk, 1.2
+//	           million confirmed) 0; more than 1.5 times apart from every
+//	           reported count -1.5, more than 3 times -3
 //	cause      a known cause one of the reports gives +1; a known cause none
 //	           of them gives, when they give one, -1.5 (the
 //	           cause is a classifier's reading and errs: an agreeing count
@@ -126,6 +127,8 @@ func IncidentID(orgKey string, year int, cause string) string {
 //	           40,000 records ...") and the incident fits it (its year, or a
 //	           count of it) -3; a count the article gives only in such a
 //	           sentence is not the article's count
+//	data       a distinctive data type (health, payment cards, government
+//	           ids, ...) both name +0.5
 //	place      both name a jurisdiction and they differ -1
 //	time       published within 90 days of the incident's reports +0.5,
 //	           further from them -1
@@ -175,6 +178,8 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 		case agree:
 			score += 2
 			why = append(why, "count agrees")
+		case withinBound(x.GetRecords(), c.Records.Reported):
+			why = append(why, "count within the other's bound") // one a part of the other: neither for nor against
 		case nearest > 3 && !math.IsInf(nearest, 1):
 			score -= 3
 			why = append(why, "count far apart")
@@ -207,6 +212,10 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 			score -= 2
 			why = append(why, "incident dates months apart")
 		}
+	}
+	if t := sharedDataType(c, x); t != "" {
+		score += 0.5
+		why = append(why, "both name "+t+" data")
 	}
 	if why1, ok := mentionedAsAnother(c, x, years); ok {
 		score -= 3
@@ -246,6 +255,46 @@ func mentionedAsAnother(c *store.Incident, x *bwv1.Extraction, years map[int]int
 		}
 	}
 	return "", false
+}
+
+// withinBound: the article's count and a reported one are a bound and a
+// part of it: "up to 5 million" (at most, or at risk) and 1.2 million
+// confirmed; "more than 17,000" (at least) and 17,752 found later.
+func withinBound(r *bwv1.RecordsFact, reported []store.ReportedValue) bool {
+	v, ok := classifier.KnownCount(r)
+	if !ok {
+		return false
+	}
+	q, k := classifier.EnumWord(r.GetQualifier()), classifier.EnumWord(r.GetKind())
+	for _, o := range reported {
+		switch {
+		case (q == "at_most" || k == "at_risk") && o.Value <= v,
+			(o.Qualifier == "at_most" || o.Kind == "at_risk") && v <= o.Value,
+			q == "at_least" && o.Value >= v,
+			o.Qualifier == "at_least" && v >= o.Value:
+			return true
+		}
+	}
+	return false
+}
+
+// distinctiveTypes are data types specific enough that two reports naming
+// one tell of the same breach a little more likely (names, contact details
+// and "other" are in nearly every report).
+var distinctiveTypes = map[string]bool{"dates_of_birth": true, "financial": true, "payment_cards": true, "health": true,
+	"credentials": true, "government_ids": true, "messages": true, "ip_addresses": true}
+
+// sharedDataType is a distinctive data type both the article and the
+// incident name, or "". Only agreement counts: outlets list the exposed
+// data differently, so a type one names and the other does not is no
+// evidence of another breach.
+func sharedDataType(c *store.Incident, x *bwv1.Extraction) string {
+	for _, d := range x.GetDataTypes() {
+		if w := classifier.EnumWord(d.GetDataType()); distinctiveTypes[w] && slices.Contains(c.DataTypes, w) {
+			return w
+		}
+	}
+	return ""
 }
 
 // ownCount is the article's count for matching: none when its evidence is

@@ -439,3 +439,34 @@ func TestSeparateIncidentIsNotMerged(t *testing.T) {
 		}
 	}
 }
+
+// A bound and a part of it ("up to 5 million" at risk, 1.2 million
+// confirmed) are neither for nor against one event; a distinctive data
+// type both name is for it.
+func TestCountBoundsAndDataTypes(t *testing.T) {
+	db := map[string]*store.Incident{}
+	first := ext("b-1", "Harlow Fold Insurance", nil, 2023, bwv1.Cause_CAUSE_HACKING, 1_200_000, d1.AddDate(12, 0, 0))
+	first.Records.Kind = bwv1.RecordsKind_RECORDS_KIND_CONFIRMED
+	first.DataTypes = []*bwv1.DataTypeFact{{DataType: bwv1.DataType_DATA_TYPE_HEALTH}}
+	apply(t, db, first)
+	inc := only(t, db)
+
+	bound := ext("b-2", "Harlow Fold Insurance", nil, 2023, bwv1.Cause_CAUSE_HACKING, 5_000_000, d2.AddDate(12, 0, 0))
+	bound.Records.Qualifier, bound.Records.Kind = bwv1.RecordsQualifier_RECORDS_QUALIFIER_AT_MOST, bwv1.RecordsKind_RECORDS_KIND_AT_RISK
+	s, why := matchScore(inc, bound)
+	if !slices.Contains(why, "count within the other's bound") || slices.Contains(why, "count far apart") {
+		t.Errorf("bound: score %.1f %v", s, why)
+	}
+	far := ext("b-3", "Harlow Fold Insurance", nil, 2023, bwv1.Cause_CAUSE_HACKING, 5_000_000, d2.AddDate(12, 0, 0))
+	if _, why := matchScore(inc, far); !slices.Contains(why, "count far apart") {
+		t.Errorf("two exact counts four times apart: %v", why)
+	}
+	typed := ext("b-4", "Harlow Fold Insurance", nil, 2023, bwv1.Cause_CAUSE_HACKING, 0, d2.AddDate(12, 0, 0))
+	typed.DataTypes = []*bwv1.DataTypeFact{{DataType: bwv1.DataType_DATA_TYPE_NAMES}, {DataType: bwv1.DataType_DATA_TYPE_HEALTH}}
+	withType, why := matchScore(inc, typed)
+	typed.DataTypes = typed.DataTypes[:1]
+	withoutType, _ := matchScore(inc, typed)
+	if withType-withoutType != 0.5 || !slices.Contains(why, "both name health data") {
+		t.Errorf("shared health data: %.1f vs %.1f %v", withType, withoutType, why)
+	}
+}
