@@ -2,6 +2,7 @@ package feeder
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -71,6 +72,9 @@ type Feeder struct {
 	defMin time.Duration
 	defMax time.Duration
 	now    func() time.Time
+	// recheck is how often the feed list is read again when no change is
+	// signalled (0: registryRecheck); adds and removes wake the loop at once.
+	recheck time.Duration
 }
 
 // New builds a feeder from the process's dependencies.
@@ -103,6 +107,11 @@ func (f *Feeder) Run(ctx context.Context) error {
 	sem := make(chan struct{}, pollConcurrency)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	recheck := cmp.Or(f.recheck, registryRecheck)
+	changes, err := f.reg.Changes(ctx)
+	if err != nil {
+		f.log.Warn("feeds added at run time wait for the next recheck", "recheck", recheck, "err", err)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -110,9 +119,10 @@ func (f *Feeder) Run(ctx context.Context) error {
 		case id := <-done:
 			delete(inflight, id)
 		case <-timer.C:
+		case <-changes: // a feed added or removed: list them again now
 		}
 		now := f.now()
-		wake := now.Add(registryRecheck)
+		wake := now.Add(recheck)
 		entries, err := f.reg.Feeds(ctx)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -515,3 +515,45 @@ func TestRunPollsConfiguredAndAddedFeeds(t *testing.T) {
 		t.Errorf("remove added feed: %v", err)
 	}
 }
+
+// A feed added while the feeder runs is polled at once: the recheck is an
+// hour here, so only the bucket watch can wake the loop.
+func TestFeedAddedAtRunTimeIsPolledAtOnce(t *testing.T) {
+	s := &feedServer{}
+	s.set(rss(item{guid: "w1", link: "https://w.example.test/1", title: "W one"}), "")
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	n := testenv.StartNATS(t)
+	cfg := config.Default()
+	f, err := newFeeder(t.Context(), n, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.recheck = time.Hour
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	time.Sleep(100 * time.Millisecond) // the loop has listed no feeds and sleeps for its hour
+	// Added by another registry on the same bucket, as the API or a direct
+	// command in another process would.
+	other, err := OpenRegistry(t.Context(), n.JS, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Add(t.Context(), config.Feed{Name: "woken", URL: ts.URL}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second) // far below the hour: only a wake can poll it
+	for len(n.Messages(t, bus.StreamDiscovered)) < 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the added feed was not polled before the recheck")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

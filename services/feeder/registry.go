@@ -137,6 +137,37 @@ func (r *Registry) Remove(ctx context.Context, urlOrID string) (Entry, error) {
 	return Entry{}, fmt.Errorf("%s: %w", urlOrID, ErrUnknownFeed)
 }
 
+// Changes signals (coalesced) every feed added or removed, by this process
+// or another, until ctx ends; nil when the bucket cannot be watched.
+func (r *Registry) Changes(ctx context.Context) (<-chan struct{}, error) {
+	w, err := r.kv.Watch(ctx, defPrefix+">", jetstream.UpdatesOnly())
+	if err != nil {
+		return nil, fmt.Errorf("watch feeds: %w", err)
+	}
+	out := make(chan struct{}, 1)
+	go func() {
+		defer func() { _ = w.Stop() }()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-w.Updates():
+				if !ok {
+					return
+				}
+				if e == nil {
+					continue
+				}
+				select {
+				case out <- struct{}{}:
+				default: // one pending signal is enough
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
 // LoadState returns the stored state of a feed, or a fresh one.
 func (r *Registry) LoadState(ctx context.Context, id string) (*State, error) {
 	e, err := r.kv.Get(ctx, statePrefix+id)
