@@ -107,7 +107,10 @@ func (e *env) streamMsgs(t *testing.T, name string) uint64 {
 type counter struct {
 	mu                                      sync.Mutex
 	processed, failed, redelivered, dlq, pf int
+	handled                                 int
 }
+
+func (c *counter) Handled(string, time.Duration) { c.mu.Lock(); c.handled++; c.mu.Unlock() }
 
 func (c *counter) Processed(string)   { c.mu.Lock(); c.processed++; c.mu.Unlock() }
 func (c *counter) Redelivered(string) { c.mu.Lock(); c.redelivered++; c.mu.Unlock() }
@@ -189,7 +192,7 @@ func TestTransientFailureIsRedeliveredThenProcessedOnce(t *testing.T) {
 	if calls != 3 || successes != 1 {
 		t.Fatalf("calls=%d successes=%d, want 3 and 1", calls, successes)
 	}
-	if obs.processed != 1 || obs.failed != 2 || obs.redelivered != 2 || obs.dlq != 0 {
+	if obs.processed != 1 || obs.failed != 2 || obs.redelivered != 2 || obs.dlq != 0 || obs.handled != 3 {
 		t.Fatalf("observer %+v", obs)
 	}
 	if n := e.streamMsgs(t, bus.StreamDLQ); n != 0 {

@@ -43,6 +43,8 @@ type Observer interface {
 	Failed(stage string, permanent bool)
 	Redelivered(stage string)
 	DeadLettered(stage string)
+	// Handled is how long one call of the handler took, whatever its result.
+	Handled(stage string, d time.Duration)
 }
 
 // ConsumerOptions configure Consume.
@@ -236,7 +238,9 @@ func (r *runner) process(ctx context.Context, msg jetstream.Msg) {
 	}
 
 	stopBeat := r.heartbeat(msg)
+	began := time.Now()
 	err = r.call(ctx, m)
+	r.opts.Observer.Handled(r.opts.Stage, time.Since(began))
 	stopBeat()
 
 	ackCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -349,3 +353,5 @@ func (nopObserver) Processed(string)    {}
 func (nopObserver) Failed(string, bool) {}
 func (nopObserver) Redelivered(string)  {}
 func (nopObserver) DeadLettered(string) {}
+
+func (nopObserver) Handled(string, time.Duration) {}

@@ -19,6 +19,7 @@ type Metrics struct {
 	failed       *prometheus.CounterVec
 	redelivered  *prometheus.CounterVec
 	deadLettered *prometheus.CounterVec
+	handleTime   *prometheus.HistogramVec
 	feeds        *feedMetrics
 	alerts       *alertMetrics
 }
@@ -39,11 +40,15 @@ func New() *Metrics {
 		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "breachwire_stage_dead_lettered_total", Help: "Messages sent to the dead-letter queue.",
 		}, []string{"stage"}),
+		handleTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "breachwire_stage_handle_seconds", Help: "Time one handler call took, whatever its result.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 10), // 0.5 ms .. about 131 s
+		}, []string{"stage"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.processed, m.failed, m.redelivered, m.deadLettered,
+		m.processed, m.failed, m.redelivered, m.deadLettered, m.handleTime,
 	)
 	m.feeds = newFeedMetrics(m.Registry)
 	m.alerts = newAlertMetrics(m.Registry)
@@ -67,6 +72,11 @@ func (m *Metrics) Redelivered(stage string) { m.redelivered.WithLabelValues(stag
 
 // DeadLettered implements bus.Observer.
 func (m *Metrics) DeadLettered(stage string) { m.deadLettered.WithLabelValues(stage).Inc() }
+
+// Handled implements bus.Observer.
+func (m *Metrics) Handled(stage string, d time.Duration) {
+	m.handleTime.WithLabelValues(stage).Observe(d.Seconds())
+}
 
 // ConsumerRef names a durable consumer whose lag is reported.
 type ConsumerRef struct{ Stage, Stream string }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -75,6 +76,32 @@ breachwire_stage_redelivered_total{stage="scraper"} 1
 		"breachwire_consumer_pending_messages", "breachwire_dlq_messages", "breachwire_jetstream_up",
 		"breachwire_stage_dead_lettered_total", "breachwire_stage_failed_total",
 		"breachwire_stage_processed_total", "breachwire_stage_redelivered_total"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Handler time: one histogram per stage, every call observed.
+	m.Handled("indexer", 3*time.Millisecond)
+	m.Handled("indexer", 2*time.Second)
+	if n := testutil.CollectAndCount(m.Registry, "breachwire_stage_handle_seconds"); n != 1 {
+		t.Fatalf("%d handle-time series, want 1", n)
+	}
+	if err := testutil.GatherAndCompare(m.Registry, strings.NewReader(`
+# HELP breachwire_stage_handle_seconds Time one handler call took, whatever its result.
+# TYPE breachwire_stage_handle_seconds histogram
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="0.0005"} 0
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="0.002"} 0
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="0.008"} 1
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="0.032"} 1
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="0.128"} 1
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="0.512"} 1
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="2.048"} 2
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="8.192"} 2
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="32.768"} 2
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="131.072"} 2
+breachwire_stage_handle_seconds_bucket{stage="indexer",le="+Inf"} 2
+breachwire_stage_handle_seconds_sum{stage="indexer"} 2.003
+breachwire_stage_handle_seconds_count{stage="indexer"} 2
+`), "breachwire_stage_handle_seconds"); err != nil {
 		t.Fatal(err)
 	}
 
