@@ -138,29 +138,45 @@ func (r *Registry) Remove(ctx context.Context, urlOrID string) (Entry, error) {
 }
 
 // Changes signals (coalesced) every feed added or removed, by this process
-// or another, until ctx ends; nil when the bucket cannot be watched.
+// or another, until ctx ends. A watch that ends (the connection was lost)
+// is opened again; an error means the first could not be opened.
 func (r *Registry) Changes(ctx context.Context) (<-chan struct{}, error) {
 	w, err := r.kv.Watch(ctx, defPrefix+">", jetstream.UpdatesOnly())
 	if err != nil {
 		return nil, fmt.Errorf("watch feeds: %w", err)
 	}
 	out := make(chan struct{}, 1)
+	signal := func() {
+		select {
+		case out <- struct{}{}:
+		default: // one pending signal is enough
+		}
+	}
 	go func() {
-		defer func() { _ = w.Stop() }()
 		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e == nil {
-					continue
-				}
+			for ended := false; !ended; {
 				select {
-				case out <- struct{}{}:
-				default: // one pending signal is enough
+				case <-ctx.Done():
+					_ = w.Stop()
+					return
+				case e, ok := <-w.Updates():
+					ended = !ok
+					if e != nil {
+						signal()
+					}
+				}
+			}
+			// Reopened, the watch cannot tell what changed while it was
+			// down: list the feeds again once it is back.
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Second):
+				}
+				if w, err = r.kv.Watch(ctx, defPrefix+">", jetstream.UpdatesOnly()); err == nil {
+					signal()
+					break
 				}
 			}
 		}
