@@ -80,7 +80,7 @@ func (c *Curator) Merge(ctx context.Context, ids []string, r Request) (*store.In
 		if !errors.Is(err, store.ErrConflict) || attempt+1 >= curationAttempts {
 			return out, err
 		}
-		if err := sleep(ctx, attempt); err != nil {
+		if err := backoff(ctx, attempt); err != nil {
 			return nil, err
 		}
 	}
@@ -159,7 +159,7 @@ func (c *Curator) Split(ctx context.Context, id string, articles []string, r Req
 		if !errors.Is(err, store.ErrConflict) || attempt+1 >= curationAttempts {
 			return rest, split, err
 		}
-		if err := sleep(ctx, attempt); err != nil {
+		if err := backoff(ctx, attempt); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -309,13 +309,4 @@ func sourceMatches(incs ...*store.Incident) map[string]*store.Match {
 		}
 	}
 	return m
-}
-
-func sleep(ctx context.Context, attempt int) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(min(time.Duration(10<<attempt)*time.Millisecond, time.Second)):
-		return nil
-	}
 }

@@ -75,9 +75,9 @@ func storeErr(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// backoff waits before another attempt: exponential with jitter, at most a
-// second.
-func (h *Handler) backoff(ctx context.Context, attempt int) error {
+// backoff waits before another attempt after a conflict: exponential with
+// jitter, at most a second.
+func backoff(ctx context.Context, attempt int) error {
 	d := time.Duration(5<<attempt)*time.Millisecond + time.Duration(rand.Int64N(int64(5*time.Millisecond)))
 	select {
 	case <-ctx.Done():
@@ -141,7 +141,7 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 						// return it as a candidate, and another id is taken.
 						return nil, fmt.Errorf("incident %s, created meanwhile, is another event and not yet searchable", id)
 					}
-					if err := h.backoff(ctx, attempt); err != nil {
+					if err := backoff(ctx, attempt); err != nil {
 						return nil, err
 					}
 					continue
@@ -165,7 +165,7 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 		if errors.Is(err, store.ErrConflict) && attempt < maxConflicts {
 			// Another indexer wrote first; its write may take a moment to
 			// be readable. Back off with jitter, then read again.
-			if err := h.backoff(ctx, attempt); err != nil {
+			if err := backoff(ctx, attempt); err != nil {
 				return nil, err
 			}
 			continue

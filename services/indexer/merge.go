@@ -163,22 +163,23 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 	default:
 		return math.Inf(-1), []string{fmt.Sprintf("year %d, not the incident's", year)}
 	}
-	if v, ok := ownCount(x); ok && c.Records != nil && len(c.Records.Reported) > 0 {
+	own, hasOwn := ownCount(x)
+	if hasOwn && c.Records != nil && len(c.Records.Reported) > 0 {
 		agree, nearest := false, math.Inf(1)
 		for _, r := range c.Records.Reported {
 			if r.Qualifier == "unknown" {
 				continue
 			}
-			if countsAgree(v, r.Value) {
+			if countsAgree(own, r.Value) {
 				agree = true
 			}
-			nearest = min(nearest, ratio(v, r.Value))
+			nearest = min(nearest, ratio(own, r.Value))
 		}
 		switch {
 		case agree:
 			score += 2
 			why = append(why, "count agrees")
-		case withinBound(x.GetRecords(), c.Records.Reported):
+		case withinBound(own, x.GetRecords(), c.Records.Reported):
 			why = append(why, "count within the other's bound") // one a part of the other: neither for nor against
 		case nearest > 3 && !math.IsInf(nearest, 1):
 			score -= 3
@@ -217,7 +218,7 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 		score += 0.5
 		why = append(why, "both name "+t+" data")
 	}
-	if why1, ok := mentionedAsAnother(c, x, years); ok {
+	if why1, ok := mentionedAsAnother(c, x, year, years, own, hasOwn); ok {
 		score -= 3
 		why = append(why, why1)
 	}
@@ -239,17 +240,18 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 // mentionedAsAnother: the article speaks of an incident of the same
 // organisation as another than its own ("in a separate incident in 2019",
 // "the company's previous breach of 40,000 records"), and candidate c fits
-// that mention: its year, or one of its counts.
-func mentionedAsAnother(c *store.Incident, x *bwv1.Extraction, years map[int]int) (string, bool) {
+// that mention: its year, or one of its counts. year is the article's
+// event year, own its count (ownCount).
+func mentionedAsAnother(c *store.Incident, x *bwv1.Extraction, year int, years map[int]int, own int64, hasOwn bool) (string, bool) {
 	for _, m := range x.GetMentionedIncidents() {
 		if k := OrgKey(m.GetOrganisation()); k == "" || !slices.Contains(c.Organisation.Keys, k) {
 			continue
 		}
-		if y := int(m.GetYear()); y != 0 && y != incidentYear(x) && years[y] != yearNone {
+		if y := int(m.GetYear()); y != 0 && y != year && years[y] != yearNone {
 			return fmt.Sprintf("the article speaks of the organisation's %d incident as another", y), true
 		}
 		if n := m.GetRecords(); n > 0 && c.Records != nil && slices.ContainsFunc(c.Records.Reported, func(r store.ReportedValue) bool { return countsAgree(n, r.Value) }) {
-			if v, ok := ownCount(x); !ok || !countsAgree(v, n) {
+			if !hasOwn || !countsAgree(own, n) {
 				return "the article speaks of an incident with this count as another", true
 			}
 		}
@@ -257,14 +259,10 @@ func mentionedAsAnother(c *store.Incident, x *bwv1.Extraction, years map[int]int
 	return "", false
 }
 
-// withinBound: the article's count and a reported one are a bound and a
-// part of it: "up to 5 million" (at most, or at risk) and 1.2 million
+// withinBound: the article's count v (of r) and a reported one are a bound
+// and a part of it: "up to 5 million" (at most, or at risk) and 1.2 million
 // confirmed; "more than 17,000" (at least) and 17,752 found later.
-func withinBound(r *bwv1.RecordsFact, reported []store.ReportedValue) bool {
-	v, ok := classifier.KnownCount(r)
-	if !ok {
-		return false
-	}
+func withinBound(v int64, r *bwv1.RecordsFact, reported []store.ReportedValue) bool {
 	q, k := classifier.EnumWord(r.GetQualifier()), classifier.EnumWord(r.GetKind())
 	for _, o := range reported {
 		switch {
