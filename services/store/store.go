@@ -51,8 +51,26 @@ type Store interface {
 	DeleteIncident(ctx context.Context, id string, expect Version) error
 	// PutArticle stores an article (idempotent: same id, same document).
 	PutArticle(ctx context.Context, a *Article) error
+	// PutIncidents is PutIncident for many incidents in one write (the
+	// indexer's batch path): expect[i] is incs[i]'s version. It returns the
+	// new versions and one error per incident (ErrConflict, ErrRejected or
+	// retryable); the error is for the call as a whole. Each item stands
+	// alone: one conflict fails no other.
+	PutIncidents(ctx context.Context, incs []*Incident, expect []Version) ([]Version, []error, error)
+	// PutArticles is PutArticle for many articles in one write, with one
+	// error per article.
+	//
+	// Batch writes are durable when they return and GetIncident and
+	// GetArticle read them at once, but a search (Search, Facets,
+	// IncidentsByOrganisation) may see them only after the index's refresh
+	// interval: the batch writer keeps its recent writes itself. The single
+	// writes above are searchable when they return.
+	PutArticles(ctx context.Context, arts []*Article) ([]error, error)
 	// GetArticle returns an article, or ErrNotFound.
 	GetArticle(ctx context.Context, id string) (*Article, error)
+	// GetArticles returns the stored articles among ids, by id; an id not
+	// stored is absent. It reads the latest writes, as GetArticle does.
+	GetArticles(ctx context.Context, ids []string) (map[string]*Article, error)
 	// Search runs a query over incidents.
 	Search(ctx context.Context, q query.Request) (*Result, error)
 	// Facets counts the incidents matching q by cause, regulator, action,

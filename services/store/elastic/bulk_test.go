@@ -39,7 +39,7 @@ func TestPutArticlesItemResults(t *testing.T) {
 	var mu sync.Mutex
 	var calls [][]string // ids per _bulk call
 	s := fakeStore(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/_bulk" || r.URL.Query().Get("refresh") != "wait_for" {
+		if r.URL.Path != "/_bulk" || r.URL.Query().Has("refresh") { // batch writes do not wait for a refresh
 			t.Errorf("unexpected request %s %s", r.Method, r.URL)
 			http.Error(w, "no", http.StatusBadRequest)
 			return

@@ -378,6 +378,45 @@ func (s *Store) GetArticle(ctx context.Context, id string) (*store.Article, erro
 	return src.Breachwire.Document, nil
 }
 
+// GetArticles reads articles with one _mget through the alias (realtime,
+// like a get).
+func (s *Store) GetArticles(ctx context.Context, ids []string) (map[string]*store.Article, error) {
+	out := make(map[string]*store.Article, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var ans struct {
+		Docs []struct {
+			ID     string          `json:"_id"`
+			Found  bool            `json:"found"`
+			Source json.RawMessage `json:"_source"`
+			Error  json.RawMessage `json:"error"`
+		} `json:"docs"`
+	}
+	params := url.Values{"_source_includes": {"breachwire.document"}}
+	if err := s.call(ctx, http.MethodPost, "/"+s.alias(kindArticles)+"/_mget", params, map[string]any{"ids": ids}, &ans); err != nil {
+		return nil, fmt.Errorf("elastic: get articles: %w", err)
+	}
+	for _, d := range ans.Docs {
+		if len(d.Error) > 0 {
+			return nil, fmt.Errorf("elastic: get article %s: %s", d.ID, d.Error)
+		}
+		if !d.Found {
+			continue
+		}
+		var src struct {
+			Breachwire struct {
+				Document *store.Article `json:"document"`
+			} `json:"breachwire"`
+		}
+		if err := json.Unmarshal(d.Source, &src); err != nil || src.Breachwire.Document == nil {
+			return nil, fmt.Errorf("elastic: article %s: bad document: %v", d.ID, err)
+		}
+		out[d.ID] = src.Breachwire.Document
+	}
+	return out, nil
+}
+
 // DeleteIncident deletes an incident (if_seq_no/if_primary_term on the
 // index the version came from) and waits until search no longer sees it.
 func (s *Store) DeleteIncident(ctx context.Context, id string, expect store.Version) error {

@@ -43,8 +43,9 @@ type Config struct {
 	// 0 (the default) suits a single node; set 1 or more on a cluster.
 	Replicas int
 	// RefreshInterval is index.refresh_interval of the indices the store
-	// creates ("" keeps the template's 1s). Writes wait for a refresh, so
-	// tests set it low.
+	// creates ("" keeps the template's 1s). Single writes wait for a
+	// refresh, so tests set it low; batch writes (the indexer's) do not, and
+	// searches see them within this interval.
 	RefreshInterval string
 	// Transport is the base HTTP transport (nil: http.DefaultTransport); the
 	// flavor wraps it.

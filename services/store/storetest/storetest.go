@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("MatchRandom", func(t *testing.T) { testMatchRandom(t, loaded(t)) })
 	t.Run("UnknownCount", func(t *testing.T) { testUnknownCount(t, fresh(t)) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, fresh(t)) })
+	t.Run("BatchWrites", func(t *testing.T) { testBatchWrites(t, fresh(t)) })
 }
 
 func testGet(t *testing.T, s store.Store) {
