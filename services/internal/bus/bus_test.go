@@ -107,10 +107,11 @@ func (e *env) streamMsgs(t *testing.T, name string) uint64 {
 type counter struct {
 	mu                                      sync.Mutex
 	processed, failed, redelivered, dlq, pf int
-	handled                                 int
+	handled, batches                        int
 }
 
 func (c *counter) Handled(string, time.Duration) { c.mu.Lock(); c.handled++; c.mu.Unlock() }
+func (c *counter) Batched(string, int)           { c.mu.Lock(); c.batches++; c.mu.Unlock() }
 
 func (c *counter) Processed(string)   { c.mu.Lock(); c.processed++; c.mu.Unlock() }
 func (c *counter) Redelivered(string) { c.mu.Lock(); c.redelivered++; c.mu.Unlock() }

@@ -45,6 +45,8 @@ type Observer interface {
 	DeadLettered(stage string)
 	// Handled is how long one call of the handler took, whatever its result.
 	Handled(stage string, d time.Duration)
+	// Batched is the size of one batch a batch handler took.
+	Batched(stage string, n int)
 }
 
 // ConsumerOptions configure Consume.
@@ -63,8 +65,12 @@ type ConsumerOptions struct {
 	// their messages are nak'ed for prompt redelivery.
 	DrainTimeout time.Duration
 	FetchWait    time.Duration // longest wait of one pull request (default 5s)
-	Logger       *slog.Logger
-	Observer     Observer
+	// BatchWait is how long ConsumeBatches waits, after a batch's first
+	// message, for more (up to Batch) before it hands the batch over
+	// (default 50ms).
+	BatchWait time.Duration
+	Logger    *slog.Logger
+	Observer  Observer
 }
 
 func (o *ConsumerOptions) defaults() error {
@@ -94,6 +100,9 @@ func (o *ConsumerOptions) defaults() error {
 	}
 	if o.FetchWait <= 0 {
 		o.FetchWait = 5 * time.Second
+	}
+	if o.BatchWait <= 0 {
+		o.BatchWait = 50 * time.Millisecond
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -129,36 +138,11 @@ func Consume(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions, 
 	if err != nil {
 		return fmt.Errorf("consumer %s on %s: %w", opts.Stage, opts.Stream, err)
 	}
-	info := cons.CachedInfo()
-	r := &runner{
-		js:         js,
-		pub:        NewPublisher(js),
-		opts:       opts,
-		handler:    handler,
-		maxDeliver: info.Config.MaxDeliver,
-		ackWait:    info.Config.AckWait,
-		log:        opts.Logger.With("stage", opts.Stage),
-	}
+	r := newRunner(js, cons, opts)
+	r.handler = handler
 
-	// Handlers run on workCtx: it outlives ctx by DrainTimeout so in-flight
-	// work can finish after intake stops.
-	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelWork()
-	drained := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-drained:
-			return
-		}
-		t := time.NewTimer(opts.DrainTimeout)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			cancelWork()
-		case <-drained:
-		}
-	}()
+	workCtx, finish := r.workContext(ctx)
+	defer finish()
 
 	var watchWG sync.WaitGroup
 	watchWG.Go(func() { r.watchMaxDeliveries(ctx) })
@@ -200,9 +184,45 @@ func Consume(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions, 
 		}
 	}
 	wg.Wait()
-	close(drained)
+	finish()
 	watchWG.Wait()
 	return nil
+}
+
+// workContext is the context handlers run on: it outlives ctx by
+// DrainTimeout so that in-flight work can finish after intake stops. finish
+// ends it (calling it again does nothing).
+func (r *runner) workContext(ctx context.Context) (context.Context, func()) {
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	drained := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-drained:
+			return
+		}
+		t := time.NewTimer(r.opts.DrainTimeout)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelWork()
+		case <-drained:
+		}
+	}()
+	var once sync.Once
+	return workCtx, func() { once.Do(func() { close(drained); cancelWork() }) }
+}
+
+func newRunner(js jetstream.JetStream, cons jetstream.Consumer, opts ConsumerOptions) *runner {
+	info := cons.CachedInfo()
+	return &runner{
+		js:         js,
+		pub:        NewPublisher(js),
+		opts:       opts,
+		maxDeliver: info.Config.MaxDeliver,
+		ackWait:    info.Config.AckWait,
+		log:        opts.Logger.With("stage", opts.Stage),
+	}
 }
 
 type runner struct {
@@ -216,11 +236,25 @@ type runner struct {
 }
 
 func (r *runner) process(ctx context.Context, msg jetstream.Msg) {
+	m, ok := r.message(msg)
+	if !ok {
+		return
+	}
+	stopBeat := r.heartbeat([]jetstream.Msg{msg})
+	began := time.Now()
+	err := r.call(ctx, m)
+	r.opts.Observer.Handled(r.opts.Stage, time.Since(began))
+	stopBeat()
+	r.settle(ctx, msg, m, err)
+}
+
+// message is the handler's view of msg; false for a message without
+// JetStream metadata (nothing to redeliver, nothing to ack).
+func (r *runner) message(msg jetstream.Msg) (*Message, bool) {
 	meta, err := msg.Metadata()
 	if err != nil {
-		// Not a JetStream message: nothing to redeliver, nothing to ack.
 		r.log.Error("message without jetstream metadata", "err", err)
-		return
+		return nil, false
 	}
 	m := &Message{
 		Subject:    msg.Subject(),
@@ -236,13 +270,11 @@ func (r *runner) process(ctx context.Context, msg jetstream.Msg) {
 	if m.Deliveries > 1 {
 		r.opts.Observer.Redelivered(r.opts.Stage)
 	}
+	return m, true
+}
 
-	stopBeat := r.heartbeat(msg)
-	began := time.Now()
-	err = r.call(ctx, m)
-	r.opts.Observer.Handled(r.opts.Stage, time.Since(began))
-	stopBeat()
-
+// settle acks, retries or dead-letters msg by its handler's result.
+func (r *runner) settle(ctx context.Context, msg jetstream.Msg, m *Message, err error) {
 	ackCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	switch {
@@ -290,9 +322,9 @@ func (r *runner) call(ctx context.Context, m *Message) (err error) {
 	return r.handler(ctx, m)
 }
 
-// heartbeat tells the server the message is still being worked on, so a
+// heartbeat tells the server the messages are still being worked on, so a
 // slow handler is not redelivered to another worker behind its back.
-func (r *runner) heartbeat(msg jetstream.Msg) (stop func()) {
+func (r *runner) heartbeat(msgs []jetstream.Msg) (stop func()) {
 	if r.ackWait <= 0 {
 		return func() {}
 	}
@@ -306,7 +338,9 @@ func (r *runner) heartbeat(msg jetstream.Msg) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				_ = msg.InProgress()
+				for _, msg := range msgs {
+					_ = msg.InProgress()
+				}
 			}
 		}
 	})
@@ -355,3 +389,4 @@ func (nopObserver) Redelivered(string)  {}
 func (nopObserver) DeadLettered(string) {}
 
 func (nopObserver) Handled(string, time.Duration) {}
+func (nopObserver) Batched(string, int)           {}

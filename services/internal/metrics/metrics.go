@@ -20,6 +20,8 @@ type Metrics struct {
 	redelivered  *prometheus.CounterVec
 	deadLettered *prometheus.CounterVec
 	handleTime   *prometheus.HistogramVec
+	batchSize    *prometheus.HistogramVec
+	bulkFailures *prometheus.CounterVec
 	feeds        *feedMetrics
 	alerts       *alertMetrics
 }
@@ -44,11 +46,18 @@ func New() *Metrics {
 			Name: "breachwire_stage_handle_seconds", Help: "Time one handler call took, whatever its result.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 10), // 0.5 ms .. about 131 s
 		}, []string{"stage"}),
+		batchSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "breachwire_stage_batch_size", Help: "Messages in one batch a batch stage (the indexer) took.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512},
+		}, []string{"stage"}),
+		bulkFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "breachwire_store_bulk_item_failures_total", Help: "Items of a batch write the store refused, by document kind and reason (conflict, rejected, error).",
+		}, []string{"kind", "reason"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.processed, m.failed, m.redelivered, m.deadLettered, m.handleTime,
+		m.processed, m.failed, m.redelivered, m.deadLettered, m.handleTime, m.batchSize, m.bulkFailures,
 	)
 	m.feeds = newFeedMetrics(m.Registry)
 	m.alerts = newAlertMetrics(m.Registry)
@@ -76,6 +85,16 @@ func (m *Metrics) DeadLettered(stage string) { m.deadLettered.WithLabelValues(st
 // Handled implements bus.Observer.
 func (m *Metrics) Handled(stage string, d time.Duration) {
 	m.handleTime.WithLabelValues(stage).Observe(d.Seconds())
+}
+
+// Batched implements bus.Observer.
+func (m *Metrics) Batched(stage string, n int) {
+	m.batchSize.WithLabelValues(stage).Observe(float64(n))
+}
+
+// BulkItemFailed counts one item of a batch write the store refused.
+func (m *Metrics) BulkItemFailed(kind, reason string) {
+	m.bulkFailures.WithLabelValues(kind, reason).Inc()
 }
 
 // ConsumerRef names a durable consumer whose lag is reported.
