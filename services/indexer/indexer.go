@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -32,7 +33,14 @@ const maxConflicts = 10
 func Stage() pipeline.Stage {
 	return pipeline.Stage{Name: bus.StageIndexer, Run: func(ctx context.Context, d pipeline.Deps) error {
 		h := &Handler{Store: d.Store, Pub: d.Publisher, Log: d.Logger}
-		return bus.Consume(ctx, d.JS, bus.ConsumerOptions{Stage: bus.StageIndexer, Logger: d.Logger, Observer: d.Observer}, h.Handle)
+		if d.Metrics != nil {
+			h.Metrics = d.Metrics
+		}
+		opts := bus.ConsumerOptions{Stage: bus.StageIndexer, Logger: d.Logger, Observer: d.Observer}
+		if d.Config != nil {
+			opts.Batch, opts.BatchWait = d.Config.IndexBatch, d.Config.IndexBatchWait
+		}
+		return bus.ConsumeBatches(ctx, d.JS, opts, h.HandleBatch)
 	}}
 }
 
@@ -43,6 +51,17 @@ type Handler struct {
 	Store store.Store
 	Pub   *bus.Publisher
 	Log   *slog.Logger
+	// Metrics counts the items of batch writes the store refused (may be nil).
+	Metrics interface{ BulkItemFailed(kind, reason string) }
+
+	recentOnce sync.Once
+	recentW    *recentWrites
+}
+
+// recent are the incidents this handler wrote lately (recent.go).
+func (h *Handler) recent() *recentWrites {
+	h.recentOnce.Do(func() { h.recentW = newRecentWrites() })
+	return h.recentW
 }
 
 // Handle processes one bw.extractions message.
@@ -54,15 +73,20 @@ func (h *Handler) Handle(ctx context.Context, m *bus.Message) error {
 	if x.GetArticleId() == "" || x.GetArticle() == nil {
 		return bus.Permanentf("extraction without its article")
 	}
+	return h.handle(ctx, &x)
+}
+
+// handle stores one decoded extraction: its incident, then its article.
+func (h *Handler) handle(ctx context.Context, x *bwv1.Extraction) error {
 	var incidentID string
-	if x.GetIsBreach() && x.GetOrganisation().GetName() != "" {
-		inc, err := h.mergeIncident(ctx, &x)
+	if isIncident(x) {
+		inc, err := h.mergeIncident(ctx, x)
 		if err != nil {
 			return err
 		}
 		incidentID = inc.ID
 	}
-	if err := h.Store.PutArticle(ctx, articleOf(&x, incidentID)); err != nil {
+	if err := h.Store.PutArticle(ctx, articleOf(x, incidentID)); err != nil {
 		return storeErr("store article", err)
 	}
 	return nil
@@ -116,11 +140,12 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 			}
 		}
 		if pin == "" {
-			cands, err := h.Store.IncidentsByOrganisation(ctx, keys)
+			names := h.recent().names(storeNames(h.Store), nil)
+			cands, err := names.byKeys(ctx, keys)
 			if err != nil {
 				return nil, storeErr("find incidents", err)
 			}
-			variants, err := variantCandidates(ctx, storeNames(h.Store), x, cands)
+			variants, err := variantCandidates(ctx, names, x, cands)
 			if err != nil {
 				return nil, storeErr("find incidents by name", err)
 			}
@@ -161,7 +186,10 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 			}
 			return merged, nil
 		}
-		_, err := h.Store.PutIncident(ctx, merged, version)
+		nv, err := h.Store.PutIncident(ctx, merged, version)
+		if errors.Is(err, store.ErrConflict) {
+			h.recent().forget(id)
+		}
 		if errors.Is(err, store.ErrConflict) && attempt < maxConflicts {
 			// Another indexer wrote first; its write may take a moment to
 			// be readable. Back off with jitter, then read again.
@@ -173,6 +201,7 @@ func (h *Handler) mergeIncident(ctx context.Context, x *bwv1.Extraction) (*store
 		if err != nil {
 			return nil, storeErr("write incident", err)
 		}
+		h.recent().put(merged, nv)
 		if len(changes) > 0 {
 			return merged, announce(ctx, h.Pub, merged, changes)
 		}
@@ -189,6 +218,12 @@ func (h *Handler) pinned(ctx context.Context, articleID string) (string, error) 
 	if err != nil {
 		return "", storeErr("read article", err)
 	}
+	return h.pinnedStored(ctx, a)
+}
+
+// pinnedStored is pinned for the stored article a.
+func (h *Handler) pinnedStored(ctx context.Context, a *store.Article) (string, error) {
+	articleID := a.ID
 	if a.IncidentID == "" {
 		return "", nil
 	}

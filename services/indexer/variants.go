@@ -57,16 +57,10 @@ func storeNames(st store.Store) nameIndex {
 // variant of the article's, other than those the keys found (have).
 func variantCandidates(ctx context.Context, ix nameIndex, x *bwv1.Extraction, have []*store.Incident) ([]*store.Incident, error) {
 	name := x.GetOrganisation().GetName()
-	words := orgname.Words(OrgKey(name))
 	if len(distinctive(name)) == 0 {
 		return nil, nil
 	}
-	var stems []string
-	for n := len(words) - 1; n > 0 && orgname.IsGenericWord(words[n]); n-- {
-		if stem := strings.Join(words[:n], " "); len(distinctive(stem)) > 0 {
-			stems = append(stems, stem)
-		}
-	}
+	stems, words := variantStems(x), variantWords(x)
 	var pool []*store.Incident
 	if len(stems) > 0 {
 		shorter, err := ix.byKeys(ctx, stems)
@@ -96,6 +90,34 @@ func variantCandidates(ctx context.Context, ix nameIndex, x *bwv1.Extraction, ha
 	}
 	slices.SortFunc(found, func(a, b *store.Incident) int { return cmp.Compare(a.ID, b.ID) })
 	return found, nil
+}
+
+// variantStems are the keys of the organisation's name with trailing
+// generic words dropped ("cedar freight" for "Cedar Freight Services"),
+// each keeping a distinctive word.
+func variantStems(x *bwv1.Extraction) []string {
+	name := x.GetOrganisation().GetName()
+	words := orgname.Words(OrgKey(name))
+	if len(distinctive(name)) == 0 {
+		return nil
+	}
+	var stems []string
+	for n := len(words) - 1; n > 0 && orgname.IsGenericWord(words[n]); n-- {
+		if stem := strings.Join(words[:n], " "); len(distinctive(stem)) > 0 {
+			stems = append(stems, stem)
+		}
+	}
+	return stems
+}
+
+// variantWords are the words the name index is searched by for longer
+// forms of the name; none for a name without a distinctive word.
+func variantWords(x *bwv1.Extraction) []string {
+	name := x.GetOrganisation().GetName()
+	if len(distinctive(name)) == 0 {
+		return nil
+	}
+	return orgname.Words(OrgKey(name))
 }
 
 // distinctive are the name's words that are not generic.

@@ -60,7 +60,9 @@ func OpenNATS(ctx context.Context, cfg *config.Config, dataDir string, log *slog
 	}
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := bus.Declare(dctx, c.JS, bus.DefaultTopology(bus.DefaultLimits())); err != nil {
+	limits := bus.DefaultLimits()
+	limits.Replicas = max(cfg.NATS.Replicas, 1)
+	if err := bus.Declare(dctx, c.JS, bus.DefaultTopology(limits)); err != nil {
 		c.Close()
 		return nil, err
 	}

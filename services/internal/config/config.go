@@ -43,6 +43,15 @@ type Config struct {
 	// of feeds that do not set their own.
 	FeedMinInterval time.Duration `yaml:"feed_min_interval"`
 	FeedMaxInterval time.Duration `yaml:"feed_max_interval"`
+	// IndexBatch and IndexBatchWait bound the indexer's batches: up to
+	// IndexBatch messages, gathered for at most IndexBatchWait after the
+	// first, are merged together and written in one batch write.
+	IndexBatch     int           `yaml:"index_batch"`
+	IndexBatchWait time.Duration `yaml:"index_batch_wait"`
+	// MemoryLimitMB is the Go runtime's soft memory limit for `run` (the
+	// garbage collector works harder as the heap nears it; it is no hard
+	// cap). 0 leaves the runtime's default; GOMEMLIMIT, when set, wins.
+	MemoryLimitMB int `yaml:"memory_limit_mb"`
 	// AllowPrivateNetworks lets outbound requests reach loopback and private
 	// addresses (tests, intranet feeds); off by default against SSRF.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
@@ -61,8 +70,11 @@ func (c *Config) IsSet(flagName string) bool { return c.set[flagName] }
 
 // NATS says how to reach NATS: embedded when URL is empty.
 type NATS struct {
-	URL         string `yaml:"url"`
-	Listen      string `yaml:"listen"` // embedded server's client port; "" = in-process only
+	URL    string `yaml:"url"`
+	Listen string `yaml:"listen"` // embedded server's client port; "" = in-process only
+	// Replicas is how many copies of each stream and bucket JetStream
+	// keeps: 1 for the embedded server or a single node, 3 on a cluster.
+	Replicas    int    `yaml:"replicas"`
 	Credentials string `yaml:"credentials"`
 	User        string `yaml:"user"`
 	Password    string `yaml:"password" secret:"true"`
@@ -95,6 +107,10 @@ func Default() Config {
 
 		FeedMinInterval: 15 * time.Minute,
 		FeedMaxInterval: 6 * time.Hour,
+		NATS:            NATS{Replicas: 1},
+		IndexBatch:      64,
+		IndexBatchWait:  50 * time.Millisecond,
+		MemoryLimitMB:   256,
 		ContactURL:      "https://github.com/breachwire/breachwire",
 	}
 }
@@ -143,6 +159,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	})
 	fs.StringVar(&c.NATS.URL, "nats", c.NATS.URL, "external NATS URL (default: embedded server)")
 	fs.StringVar(&c.NATS.Listen, "nats-listen", c.NATS.Listen, "host:port where the embedded NATS accepts clients (default: in-process only)")
+	fs.IntVar(&c.NATS.Replicas, "nats-replicas", c.NATS.Replicas, "copies of each stream on a JetStream cluster (1: single node; 3 on a three-node cluster)")
 	fs.StringVar(&c.NATS.Credentials, "nats-creds", c.NATS.Credentials, "NATS credentials file")
 	fs.StringVar(&c.NATS.User, "nats-user", c.NATS.User, "NATS user")
 	fs.StringVar(&c.NATS.Password, "nats-password", c.NATS.Password, "NATS password")
@@ -163,6 +180,9 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.FeedsFile, "feeds-file", c.FeedsFile, "YAML file with a feeds: list (e.g. deploy/feeds.yaml)")
 	fs.DurationVar(&c.FeedMinInterval, "feed-min-interval", c.FeedMinInterval, "shortest poll interval of a feed")
 	fs.DurationVar(&c.FeedMaxInterval, "feed-max-interval", c.FeedMaxInterval, "longest poll interval of a feed")
+	fs.IntVar(&c.IndexBatch, "index-batch", c.IndexBatch, "most extractions the indexer merges and writes together")
+	fs.DurationVar(&c.IndexBatchWait, "index-batch-wait", c.IndexBatchWait, "longest wait for a batch to fill after its first extraction")
+	fs.IntVar(&c.MemoryLimitMB, "memory-limit-mb", c.MemoryLimitMB, "soft memory limit of run in MB (0: the Go default; GOMEMLIMIT wins)")
 	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "allow outbound requests to loopback and private addresses")
 	fs.StringVar(&c.ContactURL, "contact-url", c.ContactURL, "contact URL sent in the User-Agent")
 	fs.StringVar(&c.Elasticsearch.URL, "elasticsearch", c.Elasticsearch.URL, "Elasticsearch or OpenSearch URL (default: embedded Bleve index)")
@@ -359,6 +379,15 @@ func (c *Config) Validate(known []string) error {
 			}
 			return usagef("--stages: unknown stage %q (available: %s)", s, avail)
 		}
+	}
+	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 || (c.NATS.URL == "" && c.NATS.Replicas != 1) {
+		return usagef("--nats-replicas %d: want 1 to 5, and 1 for the embedded server", c.NATS.Replicas)
+	}
+	if c.MemoryLimitMB < 0 {
+		return usagef("--memory-limit-mb %d: want 0 (none) or more", c.MemoryLimitMB)
+	}
+	if c.IndexBatch < 1 || c.IndexBatch > 1000 || c.IndexBatchWait <= 0 {
+		return usagef("index batches: want 1 <= --index-batch (%d) <= 1000 and --index-batch-wait (%s) > 0", c.IndexBatch, c.IndexBatchWait)
 	}
 	if c.FeedMinInterval <= 0 || c.FeedMaxInterval < c.FeedMinInterval {
 		return usagef("feed intervals: want 0 < --feed-min-interval (%s) <= --feed-max-interval (%s)", c.FeedMinInterval, c.FeedMaxInterval)

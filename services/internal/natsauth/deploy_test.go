@@ -79,10 +79,13 @@ func startDeployment(t *testing.T, serviceSecret string) *deployment {
 		t.Fatal(err)
 	}
 	t.Setenv(passwordEnv, serviceSecret)
+	t.Setenv("NATS_SERVER_NAME", "nats-1")
 	opts, err := server.ProcessConfigFile(filepath.Join(dir, "nats-server.conf"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One node: the cluster's routes name the compose hosts.
+	opts.Cluster, opts.Routes = server.ClusterOpts{}, nil
 	opts.Host, opts.Port, opts.HTTPPort = "127.0.0.1", server.RANDOM_PORT, 0
 	opts.StoreDir = t.TempDir()
 	opts.NoLog, opts.NoSigs = true, true
@@ -433,9 +436,15 @@ func TestShippedConfigPlainServicePassword(t *testing.T) {
 func TestShippedConfigAsIs(t *testing.T) {
 	conf := filepath.Join(deployDir, "nats-server.conf")
 	t.Setenv(passwordEnv, "x")
+	t.Setenv("NATS_SERVER_NAME", "nats-2")
 	opts, err := server.ProcessConfigFile(conf)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A node of the three-node cluster docker-compose.yml runs.
+	if opts.ServerName != "nats-2" || opts.Cluster.Name != "breachwire" || len(opts.Routes) != 3 || !opts.JetStream {
+		t.Errorf("server %q, cluster %q with %d routes, jetstream %v; want nats-2 in breachwire with 3 routes and jetstream",
+			opts.ServerName, opts.Cluster.Name, len(opts.Routes), opts.JetStream)
 	}
 	var users []string
 	for _, u := range opts.Users {
