@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -58,15 +57,7 @@ func startCluster(t *testing.T, n int) []*server.Server {
 		}
 		servers[i] = s
 	}
-	nc, err := nats.Connect(servers[0].ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := connectJS(t, servers[0].ClientURL())
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
@@ -80,6 +71,21 @@ func startCluster(t *testing.T, n int) []*server.Server {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// connectJS is a JetStream client of the server at url until the test ends.
+func connectJS(t *testing.T, url string) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }
 
 // instance is one `breachwire run` in this process.
@@ -153,27 +159,8 @@ func TestClusterNodeKilledMidIngest(t *testing.T) {
 		t.Skip("cluster test")
 	}
 	const n = 300
-	pages := benchPages(n, 3)
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
+	srv := servePages(benchPages(n, 3))
 	defer srv.Close()
-	var feed strings.Builder
-	feed.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Cluster</title>`)
-	for i, p := range pages {
-		body := p.body
-		mux.HandleFunc(p.path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write(body)
-		})
-		fmt.Fprintf(&feed, "<item><guid>cluster-%d</guid><link>%s%s</link><title>%s</title><pubDate>%s</pubDate></item>",
-			i, srv.URL, p.path, p.title, p.pub.Format(time.RFC1123Z))
-	}
-	feed.WriteString("</channel></rss>")
-	feedXML := feed.String()
-	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/rss+xml")
-		_, _ = w.Write([]byte(feedXML))
-	})
 
 	nodes := startCluster(t, 3)
 	storeArgs, replicaStages := []string(nil), "scraper,classifier"
@@ -201,15 +188,7 @@ func TestClusterNodeKilledMidIngest(t *testing.T) {
 	t.Logf("killed node 0 with %v of %d indexed", before, n)
 
 	// Everything arrives, through the surviving nodes.
-	nc, err := nats.Connect(nodes[1].ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := connectJS(t, nodes[1].ClientURL())
 	streamMsgs := func(name string) uint64 {
 		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 		defer cancel()

@@ -17,8 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/breachwire/breachwire/services/classifier"
 	"github.com/breachwire/breachwire/services/classifier/rules"
+	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/extract"
 )
 
@@ -160,13 +163,9 @@ func classifyAll(b *testing.B, pages []benchPage, workers int) {
 	wg.Wait()
 }
 
-// runPipeline serves the pages and their feed, runs the binary until the
-// indexer has taken every article, and returns articles/s from the moment
-// the process is ready, and its peak RSS in MB.
-func runPipeline(b *testing.B, bin string, pages []benchPage, extra []string) (float64, float64) {
+// servePages serves the pages and, at /feed.xml, an RSS feed of them all.
+func servePages(pages []benchPage) *httptest.Server {
 	mux := http.NewServeMux()
-	var feed strings.Builder
-	feed.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>`)
 	for _, p := range pages {
 		body := p.body
 		mux.HandleFunc(p.path, func(w http.ResponseWriter, r *http.Request) {
@@ -175,20 +174,30 @@ func runPipeline(b *testing.B, bin string, pages []benchPage, extra []string) (f
 		})
 	}
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	var feed strings.Builder
+	feed.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Synthetic</title>`)
 	for i, p := range pages {
-		fmt.Fprintf(&feed, "<item><guid>bench-%d</guid><link>%s%s</link><title>%s</title><pubDate>%s</pubDate></item>",
+		fmt.Fprintf(&feed, "<item><guid>synthetic-%d</guid><link>%s%s</link><title>%s</title><pubDate>%s</pubDate></item>",
 			i, srv.URL, p.path, p.title, p.pub.Format(time.RFC1123Z))
 	}
 	feed.WriteString("</channel></rss>")
-	feedXML := feed.String()
+	feedXML := []byte(feed.String())
 	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
-		_, _ = w.Write([]byte(feedXML))
+		_, _ = w.Write(feedXML)
 	})
+	return srv
+}
 
-	addr := freeAddr(b)
-	args := append([]string{"run", "--data", b.TempDir(), "--http", addr, "--allow-private-networks",
+// runPipeline serves the pages and their feed, runs the binary until the
+// indexer has taken every article, and returns articles/s from the moment
+// the process is ready, and its peak RSS in MB.
+func runPipeline(b *testing.B, bin string, pages []benchPage, extra []string) (float64, float64) {
+	srv := servePages(pages)
+	defer srv.Close()
+
+	addr, natsAddr := freeAddr(b), freeAddr(b)
+	args := append([]string{"run", "--data", b.TempDir(), "--http", addr, "--nats-listen", natsAddr, "--allow-private-networks",
 		"--feed", srv.URL + "/feed.xml", "--feed-min-interval", "1m", "--feed-max-interval", "1h", "--log-level", "error"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "BREACHWIRE_CONFIG=")
@@ -216,17 +225,33 @@ func runPipeline(b *testing.B, bin string, pages []benchPage, extra []string) (f
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// The end is the last new-incident announcement (each page is an
+	// incident of its own), counted on a NATS subscription: scraping
+	// /metrics ten times a second cost the process a quarter of its CPU
+	// (consumer info requests, /proc reads). /metrics is read once a
+	// second as well, in case announcements were missed.
+	nc, err := nats.Connect("nats://" + natsAddr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	var announced atomic.Int64
+	if _, err := nc.Subscribe(bus.SubjectIncidentsNew, func(*nats.Msg) { announced.Add(1) }); err != nil {
+		b.Fatal(err)
+	}
 	began := time.Now()
 	deadline = began.Add(30 * time.Minute)
-	for {
-		done, err := indexed(base)
-		if err == nil && done >= len(pages) {
-			break
+	for lastCheck := began; announced.Load() < int64(len(pages)); time.Sleep(10 * time.Millisecond) {
+		if time.Since(lastCheck) > time.Second {
+			lastCheck = time.Now()
+			if done, err := indexed(base); err == nil && done >= len(pages) {
+				break
+			}
 		}
 		if time.Now().After(deadline) {
+			done, err := indexed(base)
 			b.Fatalf("%d of %d indexed in 30 min: %v %s", done, len(pages), err, stderr.String())
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	elapsed := time.Since(began)
 	return float64(len(pages)) / elapsed.Seconds(), peakRSS(b, cmd.Process.Pid)

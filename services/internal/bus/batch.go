@@ -25,14 +25,10 @@ type BatchHandler func(ctx context.Context, ms []*Message) []error
 // panics has its batch handled again one message at a time, so that only
 // the message that panics is dead-lettered.
 func ConsumeBatches(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions, handler BatchHandler) error {
-	if err := opts.defaults(); err != nil {
+	r, cons, err := openRunner(ctx, js, opts)
+	if err != nil {
 		return err
 	}
-	cons, err := js.Consumer(ctx, opts.Stream, opts.Stage)
-	if err != nil {
-		return fmt.Errorf("consumer %s on %s: %w", opts.Stage, opts.Stream, err)
-	}
-	r := newRunner(js, cons, opts)
 	workCtx, finish := r.workContext(ctx)
 	defer finish()
 	var watchWG sync.WaitGroup

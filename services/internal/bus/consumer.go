@@ -131,14 +131,11 @@ func ExponentialBackoff(base, ceiling time.Duration) func(uint64) time.Duration 
 // canceled, then stops pulling, lets in-flight handlers finish (up to
 // DrainTimeout), naks what it did not start, and returns nil.
 func Consume(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions, handler Handler) error {
-	if err := opts.defaults(); err != nil {
+	r, cons, err := openRunner(ctx, js, opts)
+	if err != nil {
 		return err
 	}
-	cons, err := js.Consumer(ctx, opts.Stream, opts.Stage)
-	if err != nil {
-		return fmt.Errorf("consumer %s on %s: %w", opts.Stage, opts.Stream, err)
-	}
-	r := newRunner(js, cons, opts)
+	opts = r.opts // with its defaults
 	r.handler = handler
 
 	workCtx, finish := r.workContext(ctx)
@@ -211,6 +208,18 @@ func (r *runner) workContext(ctx context.Context) (context.Context, func()) {
 	}()
 	var once sync.Once
 	return workCtx, func() { once.Do(func() { close(drained); cancelWork() }) }
+}
+
+// openRunner completes opts and finds the stage's durable consumer.
+func openRunner(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions) (*runner, jetstream.Consumer, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, nil, err
+	}
+	cons, err := js.Consumer(ctx, opts.Stream, opts.Stage)
+	if err != nil {
+		return nil, nil, fmt.Errorf("consumer %s on %s: %w", opts.Stage, opts.Stream, err)
+	}
+	return newRunner(js, cons, opts), cons, nil
 }
 
 func newRunner(js jetstream.JetStream, cons jetstream.Consumer, opts ConsumerOptions) *runner {
