@@ -187,6 +187,9 @@ func (f *Feeder) pollAndSave(ctx context.Context, e Entry, st *State) {
 	}
 	f.obs.FeedPolled(e.Feed.Name, res.result)
 	f.obs.FeedItems(e.Feed.Name, res.newItems, res.updates)
+	if res.result == resultRateLimited {
+		log.Info("feed rate limited", "until", st.RateLimitedUntil.UTC().Format(time.RFC3339), "next_poll", st.NextPoll.Format(time.RFC3339))
+	}
 	if res.err != nil {
 		log.Warn("feed poll failed", "err", res.err, "failures", st.ConsecutiveFailures, "next_poll", st.NextPoll.Format(time.RFC3339))
 	} else if res.newItems+res.updates > 0 {
@@ -228,10 +231,11 @@ func (f *Feeder) poll(ctx context.Context, feed config.Feed, st *State) pollResu
 		f.succeed(feed, st, now, 0, serverFloor(resp.Header, nil))
 		return pollResult{result: resultNotModified}
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
-		wait, _ := safehttp.RetryAfter(resp.Header, now)
-		res := f.fail(feed, st, now, fmt.Errorf("HTTP %d", resp.StatusCode), wait)
-		res.result = resultRateLimited
-		return res
+		wait, ok := safehttp.RetryAfter(resp.Header, now)
+		if resp.StatusCode == http.StatusServiceUnavailable && !ok {
+			return f.fail(feed, st, now, fmt.Errorf("HTTP %d", resp.StatusCode), 0)
+		}
+		return f.rateLimited(feed, st, now, resp.StatusCode, wait)
 	case resp.StatusCode/100 != 2:
 		return f.fail(feed, st, now, fmt.Errorf("HTTP %d", resp.StatusCode), 0)
 	}
@@ -309,7 +313,7 @@ func (f *Feeder) succeed(feed config.Feed, st *State, now time.Time, yielded int
 		st.Interval = min(maxI, st.Interval*3/2)
 	}
 	st.LastSuccess = now
-	st.LastError, st.ConsecutiveFailures = "", 0
+	st.LastError, st.ConsecutiveFailures, st.RateLimitedUntil = "", 0, time.Time{}
 	st.pruneRecent(now)
 	silent := st.TotalItems > 0 && now.Sub(st.LastNewItem) > silentAfter(feed, f.defMax)
 	if silent && !st.Silent {
@@ -332,6 +336,25 @@ func (f *Feeder) fail(feed config.Feed, st *State, now time.Time, err error, ret
 	backoff = min(backoff, maxBackoff)
 	st.NextPoll = now.Add(jitter(max(backoff, min(retryAfter, maxServerFloor))))
 	return pollResult{result: resultError, err: err}
+}
+
+// rateLimited records a 429 (or a 503 with Retry-After): the server is
+// up and asks us to slow down, which is no failure of the feed. The next
+// poll waits as long as asked, or twice the current interval when the
+// server does not say.
+func (f *Feeder) rateLimited(feed config.Feed, st *State, now time.Time, code int, retryAfter time.Duration) pollResult {
+	minI, maxI := f.bounds(feed)
+	st.Interval = min(maxI, max(minI, st.Interval))
+	wait := retryAfter
+	if wait <= 0 {
+		st.Interval = min(maxI, 2*st.Interval)
+		wait = st.Interval
+	}
+	wait = min(wait, maxServerFloor)
+	st.RateLimitedUntil = now.Add(wait)
+	st.LastError, st.LastErrorAt = fmt.Sprintf("HTTP %d: rate limited until %s", code, st.RateLimitedUntil.UTC().Format(time.RFC3339)), now
+	st.NextPoll = now.Add(wait + wait/20) // never before the server's time
+	return pollResult{result: resultRateLimited}
 }
 
 // jitter spreads polls by ±10% so feeds on one host do not move in step.

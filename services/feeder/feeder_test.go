@@ -218,21 +218,48 @@ func TestRateLimitHonoursRetryAfter(t *testing.T) {
 	defer ts.Close()
 	feed := config.Feed{URL: ts.URL}
 	h := newHarness(t, feed)
-	st := &State{}
+	st := &State{LastSuccess: h.now.Add(-time.Hour)}
 	res := h.f.poll(t.Context(), feed, st)
-	if res.result != resultRateLimited || res.err == nil || st.ConsecutiveFailures != 1 {
+	// Rate limited is healthy: the server is up and asks us to slow down.
+	if res.result != resultRateLimited || res.err != nil || st.ConsecutiveFailures != 0 {
 		t.Fatalf("poll: %+v state %+v", res, st)
 	}
-	if wait := st.NextPoll.Sub(h.now); wait < 7200*time.Second*9/10 {
-		t.Fatalf("next poll in %s, want about 2h (Retry-After)", wait)
+	if got := st.health(feed, h.now); got != "rate_limited" {
+		t.Errorf("health %q, want rate_limited", got)
 	}
-	// 503 with an HTTP date.
+	if !strings.Contains(st.LastError, "HTTP 429") {
+		t.Errorf("last error %q does not say what the server answered", st.LastError)
+	}
+	if wait := st.NextPoll.Sub(h.now); wait < 7200*time.Second {
+		t.Fatalf("next poll in %s, want no sooner than 2h (Retry-After)", wait)
+	}
+	// 503 with an HTTP date is the same.
 	srv.status = http.StatusServiceUnavailable
 	srv.headers["Retry-After"] = h.now.Add(3 * time.Hour).UTC().Format(http.TimeFormat)
-	h.f.now = func() time.Time { return h.now }
 	res = h.f.poll(t.Context(), feed, st)
-	if res.result != resultRateLimited || st.ConsecutiveFailures != 2 {
-		t.Fatalf("503: %+v", res)
+	if res.result != resultRateLimited || st.ConsecutiveFailures != 0 || st.NextPoll.Sub(h.now) < 3*time.Hour-time.Second {
+		t.Fatalf("503: %+v, next poll in %s", res, st.NextPoll.Sub(h.now))
+	}
+	// A 429 without Retry-After backs off by doubling the interval.
+	delete(srv.headers, "Retry-After")
+	srv.status = http.StatusTooManyRequests
+	before := st.Interval
+	h.f.poll(t.Context(), feed, st)
+	if st.Interval <= before {
+		t.Errorf("interval %s after %s: no back-off", st.Interval, before)
+	}
+	// A 503 without Retry-After is a failure of the server.
+	srv.status = http.StatusServiceUnavailable
+	if res := h.f.poll(t.Context(), feed, st); res.err == nil || st.ConsecutiveFailures != 1 || st.health(feed, h.now) != "failing" {
+		t.Fatalf("503 without Retry-After: %+v, health %s", res, st.health(feed, h.now))
+	}
+	// A success clears it all.
+	srv.status, srv.body = 0, rss()
+	if res := h.f.poll(t.Context(), feed, st); res.err != nil {
+		t.Fatal(res.err)
+	}
+	if st.health(feed, h.now) == "rate_limited" || !st.RateLimitedUntil.IsZero() {
+		t.Errorf("after a success: health %s, rate limited until %s", st.health(feed, h.now), st.RateLimitedUntil)
 	}
 }
 

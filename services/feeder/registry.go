@@ -132,6 +132,7 @@ func (r *Registry) Remove(ctx context.Context, urlOrID string) (Entry, error) {
 			return Entry{}, fmt.Errorf("remove feed: %w", err)
 		}
 		_ = r.kv.Purge(ctx, statePrefix+e.ID)
+		_ = r.kv.Purge(ctx, pageFailurePrefix+e.ID)
 		return e, nil
 	}
 	return Entry{}, fmt.Errorf("%s: %w", urlOrID, ErrUnknownFeed)
@@ -219,7 +220,10 @@ type Status struct {
 	Entry
 	State
 	ItemsLast7Days int    `json:"items_last_7_days"`
-	Health         string `json:"health"` // new, ok, failing, silent
+	Health         string `json:"health"` // new, ok, rate_limited, failing, silent
+	// LastPageFailure is the last of the feed's pages that could not be
+	// read (its article holds the feed's text instead); nil when none.
+	LastPageFailure *PageFailure `json:"last_page_failure,omitempty"`
 }
 
 // Statuses returns the health of every feed.
@@ -234,7 +238,12 @@ func (r *Registry) Statuses(ctx context.Context, now time.Time) ([]Status, error
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Status{Entry: e, State: *st, ItemsLast7Days: st.itemsSince(now.Add(-7 * 24 * time.Hour)), Health: st.health(e.Feed, now)})
+		pf, err := r.lastPageFailure(ctx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Status{Entry: e, State: *st, ItemsLast7Days: st.itemsSince(now.Add(-7 * 24 * time.Hour)),
+			Health: st.health(e.Feed, now), LastPageFailure: pf})
 	}
 	return out, nil
 }

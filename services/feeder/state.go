@@ -18,16 +18,19 @@ type State struct {
 	Interval time.Duration `json:"interval_ns,omitempty"`
 	// LastFull is the last unconditional fetch; validators are not trusted
 	// forever because some servers keep sending stale ones.
-	LastFull            time.Time  `json:"last_full,omitzero"`
-	PollsSinceFull      int        `json:"polls_since_full,omitempty"`
-	LastSuccess         time.Time  `json:"last_success,omitzero"`
-	LastError           string     `json:"last_error,omitempty"`
-	LastErrorAt         time.Time  `json:"last_error_at,omitzero"`
-	ConsecutiveFailures int        `json:"consecutive_failures"`
-	LastNewItem         time.Time  `json:"last_new_item,omitzero"`
-	RecentItems         []DayCount `json:"recent_items,omitempty"` // new items per day, last 8 days
-	TotalItems          int64      `json:"total_items"`
-	Silent              bool       `json:"silent,omitempty"`
+	LastFull            time.Time `json:"last_full,omitzero"`
+	PollsSinceFull      int       `json:"polls_since_full,omitempty"`
+	LastSuccess         time.Time `json:"last_success,omitzero"`
+	LastError           string    `json:"last_error,omitempty"`
+	LastErrorAt         time.Time `json:"last_error_at,omitzero"`
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+	// RateLimitedUntil is when the server said we may poll again, after a
+	// 429 (or a 503 with Retry-After); zero once a poll succeeds.
+	RateLimitedUntil time.Time  `json:"rate_limited_until,omitzero"`
+	LastNewItem      time.Time  `json:"last_new_item,omitzero"`
+	RecentItems      []DayCount `json:"recent_items,omitempty"` // new items per day, last 8 days
+	TotalItems       int64      `json:"total_items"`
+	Silent           bool       `json:"silent,omitempty"`
 }
 
 // DayCount is how many new items a feed yielded on one UTC day.
@@ -91,6 +94,8 @@ func (s *State) health(f config.Feed, now time.Time) string {
 		return "new"
 	case s.ConsecutiveFailures > 0:
 		return "failing"
+	case !s.RateLimitedUntil.IsZero():
+		return "rate_limited"
 	case s.Silent:
 		return "silent"
 	}

@@ -22,6 +22,7 @@ import (
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
 	"github.com/breachwire/breachwire/services/classifier"
 	"github.com/breachwire/breachwire/services/internal/bus"
+	"github.com/breachwire/breachwire/services/internal/fetchstatus"
 	"github.com/breachwire/breachwire/services/internal/pipeline"
 	"github.com/breachwire/breachwire/services/store"
 )
@@ -396,6 +397,7 @@ func articleOf(x *bwv1.Extraction, incidentID string) *store.Article {
 	out := &store.Article{
 		ID: x.GetArticleId(), URL: a.GetUrl(), CanonicalURL: a.GetCanonicalUrl(), Title: a.GetTitle(), Outlet: a.GetOutlet(),
 		Byline: a.GetByline(), Language: a.GetLanguage(), Text: a.GetText(), Feed: a.GetFeed(),
+		ExtractionMethod: fetchstatus.Method(a.GetExtractionMethod()), FetchStatus: fetchstatus.Name(a.GetFetchStatus()), FetchNote: a.GetFetchNote(),
 		IsBreach: x.GetIsBreach(), Relevance: x.GetRelevance(), ExtractorVersion: x.GetExtractorVersion(), IncidentID: incidentID,
 	}
 	if a.GetPublishedAt() != nil {

@@ -17,6 +17,7 @@ import (
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
 	"github.com/breachwire/breachwire/services/classifier"
+	"github.com/breachwire/breachwire/services/internal/fetchstatus"
 	"github.com/breachwire/breachwire/services/internal/orgname"
 	"github.com/breachwire/breachwire/services/store"
 )
@@ -534,6 +535,7 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 	// Sources.
 	src := store.Source{ArticleID: aid, URL: cmp.Or(art.GetCanonicalUrl(), art.GetUrl(), x.GetArticleUrl()),
 		Title: art.GetTitle(), Outlet: art.GetOutlet(), Year: incidentYear(x), Dated: dated(x), Cause: causeWord(x),
+		ExtractionMethod: fetchstatus.Method(art.GetExtractionMethod()), FetchStatus: fetchstatus.Name(art.GetFetchStatus()),
 		IncidentDate: x.GetIncidentDate().GetDate()}
 	if art.GetPublishedAt() != nil {
 		src.PublishedAt = art.GetPublishedAt().AsTime().UTC()

@@ -5,10 +5,10 @@
 package scraper
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,13 +16,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
+	"github.com/breachwire/breachwire/services/feeder"
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/canonurl"
 	"github.com/breachwire/breachwire/services/internal/extract"
+	"github.com/breachwire/breachwire/services/internal/fetchstatus"
 	"github.com/breachwire/breachwire/services/internal/pipeline"
 	"github.com/breachwire/breachwire/services/internal/safehttp"
 )
@@ -42,9 +45,24 @@ const (
 // Stage returns the scraper stage.
 func Stage() pipeline.Stage {
 	return pipeline.Stage{Name: bus.StageScraper, Run: func(ctx context.Context, d pipeline.Deps) error {
-		s := &Scraper{client: d.HTTP, pub: d.Publisher, log: d.Logger, now: time.Now}
+		feeds, err := d.JS.KeyValue(ctx, bus.BucketFeeds)
+		if err != nil {
+			return fmt.Errorf("feed bucket: %w", err)
+		}
+		s := New(cmp.Or(d.Pages, d.HTTP), d.Publisher, d.Logger)
+		s.feeds = feeds
+		if d.Metrics != nil {
+			s.obs = d.Metrics
+		}
 		return bus.Consume(ctx, d.JS, bus.ConsumerOptions{Stage: bus.StageScraper, Logger: d.Logger, Observer: d.Observer}, s.Handle)
 	}}
+}
+
+// Observer counts what became of each page; metrics implement it.
+type Observer interface {
+	// PageFetched counts one article's final outcome: feed is the feed's
+	// id (feeder.FeedID), status a fetchstatus.Name.
+	PageFetched(feed, status string)
 }
 
 // Scraper turns discovered items into articles.
@@ -53,7 +71,20 @@ type Scraper struct {
 	pub    *bus.Publisher
 	log    *slog.Logger
 	now    func() time.Time
+	obs    Observer
+	// feeds is the feed bucket, where each feed's last page failure is
+	// kept for `feeds status`; nil keeps none.
+	feeds jetstream.KeyValue
 }
+
+// New returns a scraper that fetches with client and publishes with pub.
+func New(client *safehttp.Client, pub *bus.Publisher, log *slog.Logger) *Scraper {
+	return &Scraper{client: client, pub: pub, log: log, now: time.Now, obs: nopObserver{}}
+}
+
+type nopObserver struct{}
+
+func (nopObserver) PageFetched(string, string) {}
 
 // Handle processes one bw.discovered message.
 func (s *Scraper) Handle(ctx context.Context, m *bus.Message) error {
@@ -66,8 +97,13 @@ func (s *Scraper) Handle(ctx context.Context, m *bus.Message) error {
 	}
 	art, err := s.Article(ctx, &item, m.Deliveries >= fetchAttempts)
 	if err != nil {
+		if ctx.Err() == nil {
+			s.log.InfoContext(ctx, "page fetch failed, will retry", "url", item.GetUrl(), "feed", item.GetFeedUrl(),
+				"attempt", m.Deliveries, "err", err)
+		}
 		return err
 	}
+	s.report(ctx, &item, art)
 	data, err := proto.Marshal(art)
 	if err != nil {
 		return bus.Permanentf("encode article: %w", err)
@@ -85,11 +121,11 @@ func (s *Scraper) Handle(ctx context.Context, m *bus.Message) error {
 // feed's own content is used.
 func (s *Scraper) Article(ctx context.Context, item *bwv1.DiscoveredItem, lastTry bool) (*bwv1.Article, error) {
 	if item.GetUrl() == "" {
-		return s.fromFeed(item, "item has no link"), nil
+		return s.fromFeed(item, failed(bwv1.FetchStatus_FETCH_STATUS_NO_LINK, "item has no link")), nil
 	}
 	u, err := url.Parse(item.GetUrl())
 	if err != nil {
-		return s.fromFeed(item, "bad link: "+err.Error()), nil
+		return s.fromFeed(item, failed(bwv1.FetchStatus_FETCH_STATUS_NO_LINK, "bad link: %s", shorten(err.Error()))), nil
 	}
 	allowed, err := s.client.RobotsAllowed(ctx, u)
 	if err != nil {
@@ -100,12 +136,12 @@ func (s *Scraper) Article(ctx context.Context, item *bwv1.DiscoveredItem, lastTr
 			return nil, fmt.Errorf("robots.txt for %s: %w", u.Host, err)
 		}
 		if !safehttp.Retryable(err) {
-			return s.fromFeed(item, fetchNote(err)), nil
+			return s.fromFeed(item, fetchOutcome(err)), nil
 		}
-		return s.fromFeed(item, "robots.txt unavailable"), nil
+		return s.fromFeed(item, failed(bwv1.FetchStatus_FETCH_STATUS_ROBOTS_UNAVAILABLE, "robots.txt unavailable: %s", shorten(err.Error()))), nil
 	}
 	if !allowed {
-		return s.fromFeed(item, "robots.txt disallows"), nil
+		return s.fromFeed(item, failed(bwv1.FetchStatus_FETCH_STATUS_ROBOTS_DISALLOWED, "robots.txt disallows")), nil
 	}
 	resp, err := s.client.Get(ctx, item.GetUrl(), http.Header{"Accept": {pageAccept}})
 	if err != nil {
@@ -115,29 +151,29 @@ func (s *Scraper) Article(ctx context.Context, item *bwv1.DiscoveredItem, lastTr
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return s.fromFeed(item, fetchNote(err)), nil
+		return s.fromFeed(item, fetchOutcome(err)), nil
 	}
 	if resp.StatusCode/100 != 2 {
 		if safehttp.RetryableStatus(resp.StatusCode) && !lastTry {
 			return nil, fmt.Errorf("fetch page %s: HTTP %d", item.GetUrl(), resp.StatusCode)
 		}
-		return s.fromFeed(item, fmt.Sprintf("HTTP %d", resp.StatusCode)), nil
+		return s.fromFeed(item, failed(bwv1.FetchStatus_FETCH_STATUS_HTTP_ERROR, "HTTP %d", resp.StatusCode)), nil
 	}
 	final := item.GetUrl()
 	if resp.URL != nil {
 		final = resp.URL.String()
 	}
-	doc, err := extract.FromHTML(resp.Body, resp.ContentType(), final)
+	doc, err := extract.Default.Extract(ctx, resp.Body, resp.ContentType(), final)
 	if err != nil {
-		if errors.Is(err, extract.ErrNoContent) {
-			return s.fromFeed(item, "no main text on the page"), nil
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		return s.fromFeed(item, "extraction failed: "+shorten(err.Error())), nil
+		return s.fromFeed(item, extractOutcome(err)), nil
 	}
 	// A page that yields less than the feed's own text was not really
 	// read (a consent wall, a script-only page, navigation only).
 	if words := len(strings.Fields(doc.Text)); words < minPageWords && len(doc.Text) < len(feedText(item)) {
-		return s.fromFeed(item, "page text shorter than the feed's own"), nil
+		return s.fromFeed(item, failed(bwv1.FetchStatus_FETCH_STATUS_NO_MAIN_TEXT, "page text shorter than the feed's own")), nil
 	}
 	canonical := firstCanonical(doc.CanonicalURL, final, item.GetCanonicalUrl(), item.GetUrl())
 	art := &bwv1.Article{
@@ -156,6 +192,7 @@ func (s *Scraper) Article(ctx context.Context, item *bwv1.DiscoveredItem, lastTr
 		ExtractionMethod: bwv1.ExtractionMethod_EXTRACTION_METHOD_TRAFILATURA,
 		Guid:             item.GetGuid(),
 		Update:           item.GetUpdate(),
+		FetchStatus:      bwv1.FetchStatus_FETCH_STATUS_OK,
 	}
 	if doc.Method != "trafilatura" {
 		art.ExtractionMethod = bwv1.ExtractionMethod_EXTRACTION_METHOD_FALLBACK_DOM
@@ -171,8 +208,8 @@ func (s *Scraper) Article(ctx context.Context, item *bwv1.DiscoveredItem, lastTr
 	return art, nil
 }
 
-// fromFeed builds the article from the feed item alone.
-func (s *Scraper) fromFeed(item *bwv1.DiscoveredItem, note string) *bwv1.Article {
+// fromFeed builds the article from the feed item alone, saying why.
+func (s *Scraper) fromFeed(item *bwv1.DiscoveredItem, why outcome) *bwv1.Article {
 	text := feedText(item)
 	if text == "" {
 		text = item.GetTitle()
@@ -197,8 +234,34 @@ func (s *Scraper) fromFeed(item *bwv1.DiscoveredItem, note string) *bwv1.Article
 		ExtractionMethod: bwv1.ExtractionMethod_EXTRACTION_METHOD_FEED_CONTENT,
 		ContentHash:      sha256Hex(text),
 		Guid:             item.GetGuid(),
-		FetchNote:        note,
+		FetchNote:        why.note,
+		FetchStatus:      why.status,
 		Update:           item.GetUpdate(),
+	}
+}
+
+// report counts the article's outcome and, when its page could not be
+// read, says so in a warning and in the feed's last page failure.
+func (s *Scraper) report(ctx context.Context, item *bwv1.DiscoveredItem, art *bwv1.Article) {
+	status := fetchstatus.Name(art.GetFetchStatus())
+	feedID := ""
+	if item.GetFeedUrl() != "" {
+		feedID = feeder.FeedID(item.GetFeedUrl())
+	}
+	if s.obs != nil {
+		s.obs.PageFetched(feedID, status)
+	}
+	if art.GetFetchStatus() == bwv1.FetchStatus_FETCH_STATUS_OK {
+		return
+	}
+	s.log.WarnContext(ctx, "page not read, using the feed's text", "url", item.GetUrl(), "feed", item.GetFeedUrl(),
+		"fetch_status", status, "note", art.GetFetchNote())
+	if s.feeds == nil || item.GetFeedUrl() == "" {
+		return
+	}
+	pf := feeder.PageFailure{URL: item.GetUrl(), Status: status, Note: art.GetFetchNote(), At: s.now().UTC()}
+	if err := feeder.SavePageFailure(ctx, s.feeds, item.GetFeedUrl(), pf); err != nil && ctx.Err() == nil {
+		s.log.WarnContext(ctx, "cannot record the page failure", "feed", item.GetFeedUrl(), "err", err)
 	}
 }
 
@@ -208,18 +271,6 @@ func feedText(item *bwv1.DiscoveredItem) string {
 		return t
 	}
 	return HTMLToText(item.GetSummary())
-}
-
-func fetchNote(err error) string {
-	switch {
-	case errors.Is(err, safehttp.ErrBlockedAddress):
-		return "blocked: not a public address"
-	case errors.Is(err, safehttp.ErrBodyTooLarge):
-		return "page too large"
-	case errors.Is(err, safehttp.ErrTooManyRedirects):
-		return "too many redirects"
-	}
-	return "fetch failed: " + shorten(err.Error())
 }
 
 func shorten(s string) string {

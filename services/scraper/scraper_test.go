@@ -62,10 +62,8 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func newScraper(t *testing.T, n *testenv.NATS) *Scraper {
-	return &Scraper{
-		client: safehttp.New(safehttp.Options{AllowPrivateNetworks: true, HeaderTimeout: 2 * time.Second, BodyIdleTimeout: time.Second}),
-		pub:    n.Pub, log: slog.New(slog.DiscardHandler), now: time.Now,
-	}
+	return New(safehttp.New(safehttp.Options{AllowPrivateNetworks: true, HeaderTimeout: 2 * time.Second, BodyIdleTimeout: time.Second}),
+		n.Pub, slog.New(slog.DiscardHandler))
 }
 
 func itemFor(u string) *bwv1.DiscoveredItem {

@@ -250,6 +250,10 @@ type Source struct {
 	Title       string    `json:"title"`
 	Outlet      string    `json:"outlet"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
+	// ExtractionMethod and FetchStatus are the article's (see Article):
+	// whether the incident rests on its full text or on a feed summary.
+	ExtractionMethod string `json:"extraction_method,omitempty"`
+	FetchStatus      string `json:"fetch_status,omitempty"`
 	// Match is why the article joined this incident (or began it), as
 	// decided when it first arrived.
 	Match *Match `json:"match,omitempty"`
@@ -278,21 +282,30 @@ type Match struct {
 
 // Article is a stored article with what the classifier made of it.
 type Article struct {
-	ID               string    `json:"id"`
-	URL              string    `json:"url"`
-	CanonicalURL     string    `json:"canonical_url"`
-	Title            string    `json:"title"`
-	Outlet           string    `json:"outlet"`
-	Byline           string    `json:"byline,omitempty"`
-	PublishedAt      time.Time `json:"published_at,omitzero"`
-	FetchedAt        time.Time `json:"fetched_at,omitzero"`
-	Language         string    `json:"language,omitempty"`
-	Text             string    `json:"text"`
-	Feed             string    `json:"feed,omitempty"`
-	IsBreach         bool      `json:"is_breach"`
-	Relevance        float64   `json:"relevance"`
-	ExtractorVersion string    `json:"extractor_version"`
-	IncidentID       string    `json:"incident_id,omitempty"`
+	ID           string    `json:"id"`
+	URL          string    `json:"url"`
+	CanonicalURL string    `json:"canonical_url"`
+	Title        string    `json:"title"`
+	Outlet       string    `json:"outlet"`
+	Byline       string    `json:"byline,omitempty"`
+	PublishedAt  time.Time `json:"published_at,omitzero"`
+	FetchedAt    time.Time `json:"fetched_at,omitzero"`
+	Language     string    `json:"language,omitempty"`
+	Text         string    `json:"text"`
+	Feed         string    `json:"feed,omitempty"`
+	// ExtractionMethod says where Text came from: "full_text" (the page's
+	// main text), "feed_summary" (the feed item's own content, because the
+	// page could not be read: FetchStatus says why) or "plain_text".
+	ExtractionMethod string `json:"extraction_method,omitempty"`
+	// FetchStatus is what became of the page: "ok", or why it was not read
+	// ("too_large", "timeout", "extraction_budget_exceeded", ...); FetchNote
+	// says more.
+	FetchStatus      string  `json:"fetch_status,omitempty"`
+	FetchNote        string  `json:"fetch_note,omitempty"`
+	IsBreach         bool    `json:"is_breach"`
+	Relevance        float64 `json:"relevance"`
+	ExtractorVersion string  `json:"extractor_version"`
+	IncidentID       string  `json:"incident_id,omitempty"`
 	// Extraction is the classifier's full output as JSON (the classify
 	// command's shape), kept for researchers and reprocessing.
 	Extraction string `json:"extraction,omitempty"`

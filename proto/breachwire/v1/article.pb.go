@@ -85,6 +85,107 @@ func (ExtractionMethod) EnumDescriptor() ([]byte, []int) {
 	return file_breachwire_v1_article_proto_rawDescGZIP(), []int{0}
 }
 
+// FetchStatus is what became of the page behind a feed item: OK when its
+// main text was read, otherwise why the article holds the feed's own text.
+type FetchStatus int32
+
+const (
+	// Not set (articles from before the field existed).
+	FetchStatus_FETCH_STATUS_UNSPECIFIED FetchStatus = 0
+	// The page was fetched and its main text extracted.
+	FetchStatus_FETCH_STATUS_OK FetchStatus = 1
+	// The page is over the size cap (before or after decompression).
+	FetchStatus_FETCH_STATUS_TOO_LARGE FetchStatus = 2
+	// More redirects than allowed, or a redirect loop.
+	FetchStatus_FETCH_STATUS_REDIRECT_LOOP FetchStatus = 3
+	// The address (or a redirect's) is not public: loopback, private,
+	// link-local, cloud metadata.
+	FetchStatus_FETCH_STATUS_BLOCKED_ADDRESS FetchStatus = 4
+	// The server was too slow: headers, a stalled body, or the whole body.
+	FetchStatus_FETCH_STATUS_TIMEOUT FetchStatus = 5
+	// The response is not an HTML page (an image, an archive, binary data).
+	FetchStatus_FETCH_STATUS_NOT_HTML FetchStatus = 6
+	// The page is over the extraction's work budget (elements, depth, text,
+	// time).
+	FetchStatus_FETCH_STATUS_EXTRACTION_BUDGET_EXCEEDED FetchStatus = 7
+	// The server answered with a status other than 2xx.
+	FetchStatus_FETCH_STATUS_HTTP_ERROR FetchStatus = 8
+	// robots.txt disallows the page.
+	FetchStatus_FETCH_STATUS_ROBOTS_DISALLOWED FetchStatus = 9
+	// robots.txt could not be had, so the site is treated as disallowed.
+	FetchStatus_FETCH_STATUS_ROBOTS_UNAVAILABLE FetchStatus = 10
+	// The page was read but no main text was found in it, or less than the
+	// feed's own.
+	FetchStatus_FETCH_STATUS_NO_MAIN_TEXT FetchStatus = 11
+	// The feed item has no link, or one that is not a usable http(s) URL.
+	FetchStatus_FETCH_STATUS_NO_LINK FetchStatus = 12
+	// The connection failed (refused, reset, DNS), or the extractor failed.
+	FetchStatus_FETCH_STATUS_FAILED FetchStatus = 13
+)
+
+// Enum value maps for FetchStatus.
+var (
+	FetchStatus_name = map[int32]string{
+		0:  "FETCH_STATUS_UNSPECIFIED",
+		1:  "FETCH_STATUS_OK",
+		2:  "FETCH_STATUS_TOO_LARGE",
+		3:  "FETCH_STATUS_REDIRECT_LOOP",
+		4:  "FETCH_STATUS_BLOCKED_ADDRESS",
+		5:  "FETCH_STATUS_TIMEOUT",
+		6:  "FETCH_STATUS_NOT_HTML",
+		7:  "FETCH_STATUS_EXTRACTION_BUDGET_EXCEEDED",
+		8:  "FETCH_STATUS_HTTP_ERROR",
+		9:  "FETCH_STATUS_ROBOTS_DISALLOWED",
+		10: "FETCH_STATUS_ROBOTS_UNAVAILABLE",
+		11: "FETCH_STATUS_NO_MAIN_TEXT",
+		12: "FETCH_STATUS_NO_LINK",
+		13: "FETCH_STATUS_FAILED",
+	}
+	FetchStatus_value = map[string]int32{
+		"FETCH_STATUS_UNSPECIFIED":                0,
+		"FETCH_STATUS_OK":                         1,
+		"FETCH_STATUS_TOO_LARGE":                  2,
+		"FETCH_STATUS_REDIRECT_LOOP":              3,
+		"FETCH_STATUS_BLOCKED_ADDRESS":            4,
+		"FETCH_STATUS_TIMEOUT":                    5,
+		"FETCH_STATUS_NOT_HTML":                   6,
+		"FETCH_STATUS_EXTRACTION_BUDGET_EXCEEDED": 7,
+		"FETCH_STATUS_HTTP_ERROR":                 8,
+		"FETCH_STATUS_ROBOTS_DISALLOWED":          9,
+		"FETCH_STATUS_ROBOTS_UNAVAILABLE":         10,
+		"FETCH_STATUS_NO_MAIN_TEXT":               11,
+		"FETCH_STATUS_NO_LINK":                    12,
+		"FETCH_STATUS_FAILED":                     13,
+	}
+)
+
+func (x FetchStatus) Enum() *FetchStatus {
+	p := new(FetchStatus)
+	*p = x
+	return p
+}
+
+func (x FetchStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FetchStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_breachwire_v1_article_proto_enumTypes[1].Descriptor()
+}
+
+func (FetchStatus) Type() protoreflect.EnumType {
+	return &file_breachwire_v1_article_proto_enumTypes[1]
+}
+
+func (x FetchStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FetchStatus.Descriptor instead.
+func (FetchStatus) EnumDescriptor() ([]byte, []int) {
+	return file_breachwire_v1_article_proto_rawDescGZIP(), []int{1}
+}
+
 // Article is one news article or regulator page, as published on bw.articles.
 type Article struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -127,7 +228,10 @@ type Article struct {
 	FetchNote string `protobuf:"bytes,17,opt,name=fetch_note,json=fetchNote,proto3" json:"fetch_note,omitempty"`
 	// True when this article revises one published before (same URL, changed
 	// title or content), so downstream stages update rather than add.
-	Update        bool `protobuf:"varint,18,opt,name=update,proto3" json:"update,omitempty"`
+	Update bool `protobuf:"varint,18,opt,name=update,proto3" json:"update,omitempty"`
+	// What became of the page; OK with a page extraction method, anything
+	// else with EXTRACTION_METHOD_FEED_CONTENT (and fetch_note saying more).
+	FetchStatus   FetchStatus `protobuf:"varint,19,opt,name=fetch_status,json=fetchStatus,proto3,enum=breachwire.v1.FetchStatus" json:"fetch_status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -288,11 +392,18 @@ func (x *Article) GetUpdate() bool {
 	return false
 }
 
+func (x *Article) GetFetchStatus() FetchStatus {
+	if x != nil {
+		return x.FetchStatus
+	}
+	return FetchStatus_FETCH_STATUS_UNSPECIFIED
+}
+
 var File_breachwire_v1_article_proto protoreflect.FileDescriptor
 
 const file_breachwire_v1_article_proto_rawDesc = "" +
 	"\n" +
-	"\x1bbreachwire/v1/article.proto\x12\rbreachwire.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xca\x04\n" +
+	"\x1bbreachwire/v1/article.proto\x12\rbreachwire.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x05\n" +
 	"\aArticle\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12#\n" +
@@ -314,13 +425,30 @@ const file_breachwire_v1_article_proto_rawDesc = "" +
 	"\x04guid\x18\x10 \x01(\tR\x04guid\x12\x1d\n" +
 	"\n" +
 	"fetch_note\x18\x11 \x01(\tR\tfetchNote\x12\x16\n" +
-	"\x06update\x18\x12 \x01(\bR\x06update*\xc2\x01\n" +
+	"\x06update\x18\x12 \x01(\bR\x06update\x12=\n" +
+	"\ffetch_status\x18\x13 \x01(\x0e2\x1a.breachwire.v1.FetchStatusR\vfetchStatus*\xc2\x01\n" +
 	"\x10ExtractionMethod\x12!\n" +
 	"\x1dEXTRACTION_METHOD_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dEXTRACTION_METHOD_TRAFILATURA\x10\x01\x12\"\n" +
 	"\x1eEXTRACTION_METHOD_FALLBACK_DOM\x10\x02\x12\"\n" +
 	"\x1eEXTRACTION_METHOD_FEED_CONTENT\x10\x03\x12 \n" +
-	"\x1cEXTRACTION_METHOD_PLAIN_TEXT\x10\x04BCZAgithub.com/breachwire/breachwire/proto/breachwire/v1;breachwirev1b\x06proto3"
+	"\x1cEXTRACTION_METHOD_PLAIN_TEXT\x10\x04*\xb8\x03\n" +
+	"\vFetchStatus\x12\x1c\n" +
+	"\x18FETCH_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fFETCH_STATUS_OK\x10\x01\x12\x1a\n" +
+	"\x16FETCH_STATUS_TOO_LARGE\x10\x02\x12\x1e\n" +
+	"\x1aFETCH_STATUS_REDIRECT_LOOP\x10\x03\x12 \n" +
+	"\x1cFETCH_STATUS_BLOCKED_ADDRESS\x10\x04\x12\x18\n" +
+	"\x14FETCH_STATUS_TIMEOUT\x10\x05\x12\x19\n" +
+	"\x15FETCH_STATUS_NOT_HTML\x10\x06\x12+\n" +
+	"'FETCH_STATUS_EXTRACTION_BUDGET_EXCEEDED\x10\a\x12\x1b\n" +
+	"\x17FETCH_STATUS_HTTP_ERROR\x10\b\x12\"\n" +
+	"\x1eFETCH_STATUS_ROBOTS_DISALLOWED\x10\t\x12#\n" +
+	"\x1fFETCH_STATUS_ROBOTS_UNAVAILABLE\x10\n" +
+	"\x12\x1d\n" +
+	"\x19FETCH_STATUS_NO_MAIN_TEXT\x10\v\x12\x18\n" +
+	"\x14FETCH_STATUS_NO_LINK\x10\f\x12\x17\n" +
+	"\x13FETCH_STATUS_FAILED\x10\rBCZAgithub.com/breachwire/breachwire/proto/breachwire/v1;breachwirev1b\x06proto3"
 
 var (
 	file_breachwire_v1_article_proto_rawDescOnce sync.Once
@@ -334,22 +462,24 @@ func file_breachwire_v1_article_proto_rawDescGZIP() []byte {
 	return file_breachwire_v1_article_proto_rawDescData
 }
 
-var file_breachwire_v1_article_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_breachwire_v1_article_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_breachwire_v1_article_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_breachwire_v1_article_proto_goTypes = []any{
 	(ExtractionMethod)(0),         // 0: breachwire.v1.ExtractionMethod
-	(*Article)(nil),               // 1: breachwire.v1.Article
-	(*timestamppb.Timestamp)(nil), // 2: google.protobuf.Timestamp
+	(FetchStatus)(0),              // 1: breachwire.v1.FetchStatus
+	(*Article)(nil),               // 2: breachwire.v1.Article
+	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
 }
 var file_breachwire_v1_article_proto_depIdxs = []int32{
-	2, // 0: breachwire.v1.Article.published_at:type_name -> google.protobuf.Timestamp
-	2, // 1: breachwire.v1.Article.fetched_at:type_name -> google.protobuf.Timestamp
+	3, // 0: breachwire.v1.Article.published_at:type_name -> google.protobuf.Timestamp
+	3, // 1: breachwire.v1.Article.fetched_at:type_name -> google.protobuf.Timestamp
 	0, // 2: breachwire.v1.Article.extraction_method:type_name -> breachwire.v1.ExtractionMethod
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	1, // 3: breachwire.v1.Article.fetch_status:type_name -> breachwire.v1.FetchStatus
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_breachwire_v1_article_proto_init() }
@@ -362,7 +492,7 @@ func file_breachwire_v1_article_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_breachwire_v1_article_proto_rawDesc), len(file_breachwire_v1_article_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      2,
 			NumMessages:   1,
 			NumExtensions: 0,
 			NumServices:   0,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/breachwire/breachwire/services/internal/config"
 	"github.com/breachwire/breachwire/services/internal/extract"
+	"github.com/breachwire/breachwire/services/internal/limits"
 	"github.com/breachwire/breachwire/services/internal/safehttp"
 )
 
@@ -35,7 +36,11 @@ or null), language, method, charset and text, in the order given.
                    go-readability's and go-domdistiller's (twice as fast,
                    slightly worse text; see internal/extract)
   --allow-private-networks
-                   allow URLs on loopback and private addresses (tests)
+                   allow URLs on loopback and private addresses (tests);
+                   not link-local addresses or cloud metadata services
+  --allow-metadata-address
+                   allow URLs on link-local addresses and cloud metadata
+                   services (169.254.169.254)
   --contact-url    contact URL sent in the User-Agent
 
 A URL is fetched the way the scraper fetches: robots.txt first, then the
@@ -66,6 +71,7 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "json", "json or jsonl")
 	fallback := fs.Bool("fallback", extract.Default.Fallback, "compare with go-readability and go-domdistiller")
 	allowPrivate := fs.Bool("allow-private-networks", e.getenv(config.EnvName("allow-private-networks")) == "true", "allow URLs on loopback and private addresses")
+	allowMetadata := fs.Bool("allow-metadata-address", e.getenv(config.EnvName("allow-metadata-address")) == "true", "allow URLs on link-local addresses and cloud metadata services")
 	contact := fs.String("contact-url", config.Default().ContactURL, "contact URL sent in the User-Agent")
 	inputs, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -83,7 +89,9 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 	}
 
 	x := extract.Extractor{Fallback: *fallback}
-	client := safehttp.New(safehttp.Options{AllowPrivateNetworks: *allowPrivate, ContactURL: *contact, Version: version})
+	// The scraper's page lane: the same caps as `run` (package limits).
+	client := safehttp.New(safehttp.Options{AllowPrivateNetworks: *allowPrivate, AllowMetadataAddress: *allowMetadata, ContactURL: *contact,
+		Version: version, MaxBodyBytes: limits.PageBytes, BodyTimeout: limits.PageBodyTimeout})
 	defer client.CloseIdleConnections()
 	out := bufio.NewWriter(e.stdout)
 	enc := json.NewEncoder(out)
@@ -184,7 +192,7 @@ func isURL(s string) bool {
 
 // readPage reads an HTML file, decompressing it when its first bytes are the
 // gzip magic number. Both the file and its decompressed content are capped
-// at extract.MaxInputSize, so a gzip bomb stops at the cap.
+// at limits.PageBytes, so a gzip bomb stops at the cap.
 func readPage(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -196,26 +204,26 @@ func readPage(path string) ([]byte, error) {
 	magic, _ := br.Peek(2)
 	gzipped := bytes.Equal(magic, []byte{0x1f, 0x8b})
 	if gzipped {
-		zr, err := gzip.NewReader(io.LimitReader(br, extract.MaxInputSize+1))
+		zr, err := gzip.NewReader(io.LimitReader(br, limits.PageBytes+1))
 		if err != nil {
 			return nil, fmt.Errorf("gunzip: %w", err)
 		}
 		defer zr.Close()
 		r = zr
 	}
-	raw, err := io.ReadAll(io.LimitReader(r, extract.MaxInputSize+1))
+	raw, err := io.ReadAll(io.LimitReader(r, limits.PageBytes+1))
 	if err != nil {
 		if gzipped {
 			return nil, fmt.Errorf("gunzip: %w", err)
 		}
 		return nil, err
 	}
-	if len(raw) > extract.MaxInputSize {
+	if len(raw) > limits.PageBytes {
 		what := "file"
 		if gzipped {
 			what = "decompressed page"
 		}
-		return nil, fmt.Errorf("%w: %s over %d MiB", extract.ErrTooLarge, what, extract.MaxInputSize>>20)
+		return nil, fmt.Errorf("%w: %s over %d MiB", extract.ErrTooLarge, what, limits.PageBytes>>20)
 	}
 	return raw, nil
 }

@@ -180,7 +180,7 @@ func TestExtractCommandFailuresDoNotStopTheRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 24 MiB of zeros squeeze into a gzip file of about 24 KB; reading stops
-	// at the 20 MiB cap.
+	// at the page cap (limits.PageBytes, 8 MiB).
 	bomb := filepath.Join(dir, "bomb.html.gz")
 	{
 		f, err := os.Create(bomb)
@@ -220,7 +220,7 @@ func TestExtractCommandFailuresDoNotStopTheRest(t *testing.T) {
 	wantErrs := []struct{ input, says string }{
 		{empty, "empty"},
 		{binary, "not an HTML page"},
-		{bomb, "over 20 MiB"},
+		{bomb, "over 8 MiB"},
 		{truncated, "gunzip"},
 		{missing, "no such file"},
 		{link, "non-public address"},

@@ -129,10 +129,14 @@ func cmdFeeds(ctx context.Context, e *env, args []string) error {
 		}
 		return tw.Flush()
 	}
-	fmt.Fprintln(tw, "NAME\tHEALTH\tLAST SUCCESS\tFAILURES\tITEMS 7D\tNEXT POLL\tLAST ERROR")
+	fmt.Fprintln(tw, "NAME\tHEALTH\tLAST SUCCESS\tFAILURES\tITEMS 7D\tNEXT POLL\tLAST ERROR\tLAST PAGE FAILURE")
 	for _, s := range sts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", s.Feed.Name, s.Health, when(s.LastSuccess), s.ConsecutiveFailures,
-			s.ItemsLast7Days, when(s.NextPoll), shorten(strings.TrimSpace(s.LastError), 60))
+		pageFailure := "-"
+		if pf := s.LastPageFailure; pf != nil {
+			pageFailure = fmt.Sprintf("%s %s %s", pf.Status, when(pf.At), shorten(pf.URL, 60))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Feed.Name, s.Health, when(s.LastSuccess), s.ConsecutiveFailures,
+			s.ItemsLast7Days, when(s.NextPoll), cmpOr(shorten(strings.TrimSpace(s.LastError), 60), "-"), pageFailure)
 	}
 	return tw.Flush()
 }

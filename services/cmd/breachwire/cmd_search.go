@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -292,7 +293,7 @@ func actionsString(as []store.RegulatorAction) string {
 
 var csvHeader = []string{"id", "revision", "organisation", "aliases", "year", "records", "records_qualifier", "records_unit",
 	"records_basis", "reported_values", "cause", "contributing_causes", "regulator_actions", "data_types", "jurisdiction",
-	"first_reported", "last_updated", "source_urls"}
+	"first_reported", "last_updated", "source_urls", "source_extraction"}
 
 func csvRow(inc *store.Incident) []string {
 	var rec, qual, unit, basis string
@@ -306,9 +307,12 @@ func csvRow(inc *store.Incident) []string {
 			reported = append(reported, fmt.Sprintf("%d %s", v.Value, v.ArticleURL))
 		}
 	}
-	var urls []string
+	// source_extraction runs beside source_urls: full_text or
+	// feed_summary for each source ("-" for sources stored before it was kept).
+	var urls, methods []string
 	for _, s := range inc.Sources {
 		urls = append(urls, s.URL)
+		methods = append(methods, cmp.Or(s.ExtractionMethod, "-"))
 	}
 	actions := actionsString(inc.RegulatorActions)
 	if actions == "-" {
@@ -317,5 +321,5 @@ func csvRow(inc *store.Incident) []string {
 	return []string{inc.ID, strconv.FormatInt(inc.Revision, 10), inc.Organisation.Name, strings.Join(inc.Organisation.Aliases, "; "),
 		strings.TrimPrefix(yearString(inc.Year), "-"), rec, qual, unit, basis, strings.Join(reported, "; "), inc.Cause.Primary,
 		strings.Join(inc.Cause.Contributing, "; "), actions, strings.Join(inc.DataTypes, "; "), inc.Jurisdiction,
-		strings.TrimPrefix(dateString(inc.FirstReported), "-"), strings.TrimPrefix(dateString(inc.LastUpdated), "-"), strings.Join(urls, " ")}
+		strings.TrimPrefix(dateString(inc.FirstReported), "-"), strings.TrimPrefix(dateString(inc.LastUpdated), "-"), strings.Join(urls, " "), strings.Join(methods, " ")}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/breachwire/breachwire/services/indexer"
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
+	"github.com/breachwire/breachwire/services/internal/limits"
 	"github.com/breachwire/breachwire/services/internal/metrics"
 	"github.com/breachwire/breachwire/services/internal/pipeline"
 	"github.com/breachwire/breachwire/services/internal/safehttp"
@@ -164,15 +165,18 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 	selected := selectStages(cfg.Stages)
 	client := safehttp.New(safehttp.Options{
 		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+		AllowMetadataAddress: cfg.AllowMetadataAddress,
 		Version:              version,
 		ContactURL:           cfg.ContactURL,
-		MaxBodyBytes:         16 << 20, // large feeds; pages are far smaller
+		MaxBodyBytes:         limits.FeedBytes,
+		BodyTimeout:          limits.FeedBodyTimeout,
 		Logger:               log.With("component", "http"),
 	})
 	defer client.CloseIdleConnections()
+	pages := client.Lane(safehttp.LaneOptions{MaxBodyBytes: limits.PageBytes, BodyTimeout: limits.PageBodyTimeout})
 	deps := pipeline.Deps{
 		JS: conn.JS, Publisher: bus.NewPublisher(conn.JS), Observer: m, Config: cfg, Logger: log,
-		HTTP: client, Metrics: m, Store: st,
+		HTTP: client, Pages: pages, Metrics: m, Store: st,
 	}
 	stageCtx, stopStages := context.WithCancel(ctx)
 	defer stopStages()

@@ -55,6 +55,10 @@ type Config struct {
 	// AllowPrivateNetworks lets outbound requests reach loopback and private
 	// addresses (tests, intranet feeds); off by default against SSRF.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// AllowMetadataAddress lets outbound requests reach link-local
+	// addresses, where cloud metadata services answer (169.254.169.254);
+	// AllowPrivateNetworks does not open them.
+	AllowMetadataAddress bool `yaml:"allow_metadata_address"`
 	// ContactURL goes into the User-Agent so site owners can reach us.
 	ContactURL string `yaml:"contact_url"`
 	// Elasticsearch is the store; empty means the embedded Bleve index
@@ -183,7 +187,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.IntVar(&c.IndexBatch, "index-batch", c.IndexBatch, "most extractions the indexer merges and writes together")
 	fs.DurationVar(&c.IndexBatchWait, "index-batch-wait", c.IndexBatchWait, "longest wait for a batch to fill after its first extraction")
 	fs.IntVar(&c.MemoryLimitMB, "memory-limit-mb", c.MemoryLimitMB, "soft memory limit of run in MB (0: the Go default; GOMEMLIMIT wins)")
-	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "allow outbound requests to loopback and private addresses")
+	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "allow outbound requests to loopback and private addresses (not link-local or cloud metadata)")
+	fs.BoolVar(&c.AllowMetadataAddress, "allow-metadata-address", c.AllowMetadataAddress, "allow outbound requests to link-local addresses and cloud metadata services (169.254.169.254)")
 	fs.StringVar(&c.ContactURL, "contact-url", c.ContactURL, "contact URL sent in the User-Agent")
 	fs.StringVar(&c.Elasticsearch.URL, "elasticsearch", c.Elasticsearch.URL, "Elasticsearch or OpenSearch URL (default: embedded Bleve index)")
 	fs.StringVar(&c.Elasticsearch.Username, "elasticsearch-user", c.Elasticsearch.Username, "Elasticsearch user")

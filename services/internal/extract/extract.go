@@ -5,6 +5,7 @@ package extract
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,17 +21,6 @@ import (
 	"github.com/breachwire/breachwire/services/internal/safehttp"
 )
 
-// Limits on what FromHTML accepts. Real news pages are far below them.
-// go-trafilatura's work grows with the square of the number of paragraphs
-// (25,000 <p> take about ten seconds), so the element count is what bounds
-// the time a hostile page can cost. x/net/html itself refuses more than 512
-// open elements; MaxDepth guards the extractors' recursion should that change.
-const (
-	MaxInputSize = 20 << 20 // bytes of raw HTML
-	MaxElements  = 50_000   // element nodes in the parsed tree
-	MaxDepth     = 1_000    // nesting of nodes
-)
-
 // Extraction methods, as reported in Document.Method.
 const (
 	MethodTrafilatura = "trafilatura"
@@ -40,7 +30,7 @@ const (
 var (
 	// ErrNoContent means the page was read but no main text was found in it.
 	ErrNoContent = errors.New("no main text found")
-	// ErrTooLarge means the input is over one of the limits above.
+	// ErrTooLarge means the input has more bytes than the budget's MaxInputBytes.
 	ErrTooLarge = errors.New("page too large")
 	// ErrNotHTML means the input is not a text document (an image, an archive, binary data).
 	ErrNotHTML = errors.New("not an HTML page")
@@ -69,6 +59,8 @@ type Extractor struct {
 	// evaluation (181 news pages) it raises F1 from 0.962 to 0.965, at about
 	// half the speed; Default turns it on.
 	Fallback bool
+	// Budget bounds the work on one page; zero means DefaultBudget.
+	Budget Budget
 }
 
 // Default is the Extractor the scraper stage and FromHTML use.
@@ -78,15 +70,23 @@ var Default = Extractor{Fallback: true}
 // Default Extractor. contentType is the HTTP Content-Type header ("" when
 // unknown) and decides the charset together with the page's own
 // declarations; pageURL ("" when unknown) resolves relative URLs.
-// Errors wrap ErrTooLarge, ErrNotHTML or ErrNoContent where those apply.
+// Errors wrap ErrTooLarge, ErrBudgetExceeded, ErrNotHTML or ErrNoContent
+// where those apply.
 func FromHTML(raw []byte, contentType, pageURL string) (*Document, error) {
-	return Default.FromHTML(raw, contentType, pageURL)
+	return Default.Extract(context.Background(), raw, contentType, pageURL)
 }
 
 // FromHTML is the package-level FromHTML with x's choices.
 func (x Extractor) FromHTML(raw []byte, contentType, pageURL string) (*Document, error) {
-	if len(raw) > MaxInputSize {
-		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(raw), MaxInputSize)
+	return x.Extract(context.Background(), raw, contentType, pageURL)
+}
+
+// Extract is FromHTML that gives up when ctx ends, also while it waits for
+// its turn among the extractions in flight (see inFlight).
+func (x Extractor) Extract(ctx context.Context, raw []byte, contentType, pageURL string) (*Document, error) {
+	budget := x.Budget.orDefault()
+	if len(raw) > budget.MaxInputBytes {
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(raw), budget.MaxInputBytes)
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, fmt.Errorf("%w: the page is empty", ErrNoContent)
@@ -111,7 +111,8 @@ func (x Extractor) FromHTML(raw []byte, contentType, pageURL string) (*Document,
 	if err != nil {
 		return nil, fmt.Errorf("parse HTML: %w", err)
 	}
-	if err := checkTree(root); err != nil {
+	size, err := budget.measure(root)
+	if err != nil {
 		return nil, err
 	}
 
@@ -119,7 +120,7 @@ func (x Extractor) FromHTML(raw []byte, contentType, pageURL string) (*Document,
 	meta := readMarkup(root, base)
 
 	removeComments(root)
-	res, err := x.run(root, base)
+	res, err := x.runBudgeted(ctx, root, base, size, budget)
 	if err != nil {
 		return nil, err
 	}
@@ -158,36 +159,6 @@ func checkHTML(raw []byte) error {
 	if !strings.HasPrefix(sniffed, "text/") && !strings.Contains(sniffed, "xml") {
 		mt, _, _ := strings.Cut(sniffed, ";")
 		return fmt.Errorf("%w: the bytes look like %s", ErrNotHTML, mt)
-	}
-	return nil
-}
-
-// checkTree bounds the parsed tree: the extractors walk it recursively and
-// clone it several times, so depth and size must stay reasonable.
-func checkTree(root *html.Node) error {
-	elements, depth := 0, 0
-	for n := root; n != nil; {
-		if n.Type == html.ElementNode {
-			elements++
-			if elements > MaxElements {
-				return fmt.Errorf("%w: more than %d elements", ErrTooLarge, MaxElements)
-			}
-		}
-		if n.FirstChild != nil {
-			depth++
-			if depth > MaxDepth {
-				return fmt.Errorf("%w: elements nested more than %d deep", ErrTooLarge, MaxDepth)
-			}
-			n = n.FirstChild
-			continue
-		}
-		for n != nil && n.NextSibling == nil {
-			n = n.Parent
-			depth--
-		}
-		if n != nil {
-			n = n.NextSibling
-		}
 	}
 	return nil
 }

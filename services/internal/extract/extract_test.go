@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+
+	"github.com/breachwire/breachwire/services/internal/limits"
 )
 
 var update = flag.Bool("update", false, "rewrite the testdata/*.html-result.json golden files")
@@ -186,7 +188,8 @@ func TestExtractRefusesBadInput(t *testing.T) {
 	zw.Write(readFixture(t, "article.html"))
 	zw.Close()
 	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0}, 64)...)
-	tooMany := "<html><body>" + strings.Repeat("<p>a</p>", MaxElements) + "</body></html>"
+	tooMany := "<html><body>" + strings.Repeat("<p>a</p>", limits.PageElements) + "</body></html>"
+	tooMuchText := "<html><body><p>" + strings.Repeat("breach ", limits.PageTextBytes/7+1) + "</p></body></html>"
 	deep := "<html><body>" + strings.Repeat("<div>", 5000) + "text" + "</body></html>"
 
 	tests := []struct {
@@ -202,8 +205,9 @@ func TestExtractRefusesBadInput(t *testing.T) {
 		{"png", png, "", ErrNotHTML},
 		{"gzip bytes", gz.Bytes(), "", ErrNotHTML},
 		{"nul bytes", bytes.Repeat([]byte{0}, 1000), "", ErrNotHTML},
-		{"over the size limit", bytes.Repeat([]byte("<p>breach</p>"), MaxInputSize/13+1), "", ErrTooLarge},
-		{"too many elements", []byte(tooMany), "", ErrTooLarge},
+		{"over the size limit", bytes.Repeat([]byte("<p>breach</p>"), limits.PageBytes/13+1), "", ErrTooLarge},
+		{"too many elements", []byte(tooMany), "", ErrBudgetExceeded},
+		{"too much text", []byte(tooMuchText), "", ErrBudgetExceeded},
 		{"nested too deep", []byte(deep), "", nil},
 		{"relative page URL", readFixture(t, "article.html"), "/news/1", nil},
 	}

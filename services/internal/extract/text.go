@@ -111,7 +111,7 @@ func renderText(root *html.Node) string {
 			defer func() { inPre-- }()
 		}
 		want(brk, true)
-		// The tree was checked to be at most MaxDepth deep before extraction.
+		// The tree was measured to be at most its budget's MaxDepth deep before extraction.
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			visit(c)
 		}

@@ -24,6 +24,7 @@ type Metrics struct {
 	bulkFailures *prometheus.CounterVec
 	feeds        *feedMetrics
 	alerts       *alertMetrics
+	pageFetches  *prometheus.CounterVec
 }
 
 // New returns a registry with Go and process collectors and the stage counters.
@@ -61,6 +62,7 @@ func New() *Metrics {
 	)
 	m.feeds = newFeedMetrics(m.Registry)
 	m.alerts = newAlertMetrics(m.Registry)
+	m.pageFetches = newPageFetches(m.Registry)
 	return m
 }
 

@@ -23,8 +23,11 @@ type Deps struct {
 	Config    *config.Config
 	Logger    *slog.Logger
 	// HTTP is the one outbound client (SSRF-safe, bounded), shared so that
-	// per-host limits hold across stages.
+	// per-host limits hold across stages; feeds are polled with it.
 	HTTP *safehttp.Client
+	// Pages is HTTP's lane for pages (safehttp.Client.Lane): its own
+	// per-host slots and the page caps of package limits. Nil: HTTP.
+	Pages *safehttp.Client
 	// Metrics is the process's registry, for stage-specific counters.
 	Metrics *metrics.Metrics
 	// Store holds incidents and articles.

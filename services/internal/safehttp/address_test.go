@@ -11,7 +11,8 @@ func TestCheckAddress(t *testing.T) {
 	tests := []struct {
 		ip      string
 		blocked bool // with private networks refused
-		never   bool // refused even with AllowPrivateNetworks
+		never   bool // refused whatever the options
+		meta    bool // link-local or metadata: refused unless AllowMetadataAddress
 		reason  string
 	}{
 		// Public.
@@ -38,7 +39,7 @@ func TestCheckAddress(t *testing.T) {
 		{ip: "100.127.255.254", blocked: true, reason: "CGNAT"},
 		{ip: "127.0.0.1", blocked: true, reason: "loopback"},
 		{ip: "127.255.0.9", blocked: true, reason: "loopback"},
-		{ip: "169.254.169.254", blocked: true, reason: "link-local"},
+		{ip: "169.254.169.254", blocked: true, meta: true, reason: "link-local"},
 		{ip: "172.16.0.1", blocked: true, reason: "private"},
 		{ip: "172.31.255.255", blocked: true, reason: "private"},
 		{ip: "192.0.0.8", blocked: true, reason: "IETF"},
@@ -59,8 +60,8 @@ func TestCheckAddress(t *testing.T) {
 		{ip: "::1", blocked: true, reason: "loopback"},
 		{ip: "fc00::1", blocked: true, reason: "unique local"},
 		{ip: "fd12:3456:789a::1", blocked: true, reason: "unique local"},
-		{ip: "fe80::1", blocked: true, reason: "link-local"},
-		{ip: "fe80::1%eth0", blocked: true, reason: "link-local"},
+		{ip: "fe80::1", blocked: true, meta: true, reason: "link-local"},
+		{ip: "fe80::1%eth0", blocked: true, meta: true, reason: "link-local"},
 		{ip: "fec0::1", blocked: true, reason: "site-local"},
 		{ip: "ff02::1", blocked: true, never: true, reason: "multicast"},
 		{ip: "100::1", blocked: true, reason: "discard"},
@@ -71,22 +72,28 @@ func TestCheckAddress(t *testing.T) {
 		{ip: "64:ff9b:1::1", blocked: true, reason: "local-use NAT64"},
 		{ip: "::127.0.0.1", blocked: true, reason: "not global unicast"},
 		{ip: "4000::1", blocked: true, reason: "not global unicast"},
-		{ip: "fd00:ec2::254", blocked: true, reason: "unique local"},
+		{ip: "fd00:ec2::254", blocked: true, meta: true, reason: "metadata"},
+		{ip: "fd00:ec2::253", blocked: true, reason: "unique local"},
+		{ip: "169.254.0.1", blocked: true, meta: true, reason: "link-local"},
+		{ip: "100.100.100.200", blocked: true, meta: true, reason: "metadata"},
+		{ip: "100.100.100.201", blocked: true, reason: "CGNAT"},
 
 		// IPv6 forms carrying a non-public IPv4 address.
 		{ip: "::ffff:127.0.0.1", blocked: true, reason: "IPv4-mapped 127.0.0.1, loopback"},
-		{ip: "::ffff:169.254.169.254", blocked: true, reason: "IPv4-mapped 169.254.169.254, link-local"},
+		{ip: "::ffff:169.254.169.254", blocked: true, meta: true, reason: "IPv4-mapped 169.254.169.254, link-local"},
 		{ip: "::ffff:10.1.2.3", blocked: true, reason: "private"},
 		{ip: "::ffff:0.0.0.0", blocked: true, never: true, reason: "unspecified"},
 		{ip: "::ffff:224.0.0.1", blocked: true, never: true, reason: "multicast"},
 		{ip: "64:ff9b::7f00:1", blocked: true, reason: "NAT64 127.0.0.1, loopback"},
-		{ip: "64:ff9b::a9fe:a9fe", blocked: true, reason: "NAT64 169.254.169.254"},
+		{ip: "64:ff9b::a9fe:a9fe", blocked: true, meta: true, reason: "NAT64 169.254.169.254"},
 		{ip: "64:ff9b::c0a8:101", blocked: true, reason: "NAT64 192.168.1.1, private"},
 		{ip: "2002:7f00:1::1", blocked: true, reason: "6to4 127.0.0.1, loopback"},
 		{ip: "2002:a00:1::", blocked: true, reason: "6to4 10.0.0.1, private"},
 	}
 	strict := New(Options{})
 	lax := New(Options{AllowPrivateNetworks: true})
+	metaOnly := New(Options{AllowMetadataAddress: true})
+	both := New(Options{AllowPrivateNetworks: true, AllowMetadataAddress: true})
 	for _, tt := range tests {
 		t.Run(tt.ip, func(t *testing.T) {
 			addr := net.JoinHostPort(tt.ip, "443")
@@ -103,8 +110,19 @@ func TestCheckAddress(t *testing.T) {
 				}
 			}
 			err = lax.checkAddress("tcp", addr, nil)
+			if got := err != nil; got != (tt.never || tt.meta) {
+				t.Errorf("with AllowPrivateNetworks: blocked = %v (%v), want %v", got, err, tt.never || tt.meta)
+			}
+			if tt.meta && err != nil && !strings.Contains(err.Error(), "--allow-metadata-address") {
+				t.Errorf("error %q does not name the flag that opens it", err)
+			}
+			err = metaOnly.checkAddress("tcp", addr, nil)
+			if got := err != nil; got != (tt.blocked && !tt.meta) {
+				t.Errorf("with AllowMetadataAddress alone: blocked = %v (%v), want %v", got, err, tt.blocked && !tt.meta)
+			}
+			err = both.checkAddress("tcp", addr, nil)
 			if got := err != nil; got != tt.never {
-				t.Errorf("with AllowPrivateNetworks: blocked = %v (%v), want %v", got, err, tt.never)
+				t.Errorf("with both: blocked = %v (%v), want %v", got, err, tt.never)
 			}
 		})
 	}

@@ -19,10 +19,17 @@ const ProductToken = "breachwire"
 
 // Options configure a Client. Zero fields take the defaults noted.
 type Options struct {
-	// AllowPrivateNetworks lets requests reach loopback, private, link-local
-	// and other non-public addresses: for tests and --allow-private-networks.
+	// AllowPrivateNetworks lets requests reach loopback, private and other
+	// non-public addresses: for tests and --allow-private-networks. It does
+	// not open link-local addresses, where cloud metadata services answer
+	// (169.254.169.254 and the like): that is AllowMetadataAddress.
 	// Unspecified, multicast and broadcast addresses stay refused.
 	AllowPrivateNetworks bool
+	// AllowMetadataAddress lets requests reach link-local addresses and the
+	// cloud metadata services (--allow-metadata-address). A page or feed
+	// that redirects there is almost always an attack on the host's
+	// credentials; only a deployment that really serves feeds there needs it.
+	AllowMetadataAddress bool
 	// UserAgent is sent unless a request sets its own. Default
 	// "breachwire/<Version> (+<ContactURL>)".
 	UserAgent string
@@ -107,7 +114,7 @@ type Client struct {
 	transport *http.Transport
 	hc        *http.Client
 	hosts     *hostLimiter
-	robots    robotsCache
+	robots    *robotsCache // shared by the client's lanes
 
 	// Test hooks. permit lets chosen addresses through the address check
 	// (to test a refused second hop); now is the robots cache's clock.
@@ -119,12 +126,12 @@ type Client struct {
 func New(o Options) *Client {
 	o = o.withDefaults()
 	c := &Client{
-		opts:  o,
-		log:   o.Logger,
-		hosts: newHostLimiter(o.PerHostConcurrency),
-		now:   time.Now,
+		opts:   o,
+		log:    o.Logger,
+		hosts:  newHostLimiter(o.PerHostConcurrency),
+		robots: &robotsCache{max: robotsCacheSize},
+		now:    time.Now,
 	}
-	c.robots.max = robotsCacheSize
 	c.transport = &http.Transport{
 		// Never a proxy from the environment: the proxy would make the
 		// connections, and the address check would only ever see the proxy.
@@ -146,6 +153,29 @@ func New(o Options) *Client {
 		CheckRedirect: c.checkRedirect,
 	}
 	return c
+}
+
+// LaneOptions are what a Lane changes; zero fields keep the client's.
+type LaneOptions struct {
+	MaxBodyBytes int64
+	BodyTimeout  time.Duration
+}
+
+// Lane returns a client that shares c's connections, robots.txt cache and
+// address rules but has its own per-host slots and o's limits. Feed polls
+// and page fetches go through separate lanes, so a slow page never holds
+// the slot a poll of its host's feed waits for.
+func (c *Client) Lane(o LaneOptions) *Client {
+	l := *c
+	if o.MaxBodyBytes > 0 {
+		l.opts.MaxBodyBytes = o.MaxBodyBytes
+	}
+	if o.BodyTimeout > 0 {
+		l.opts.BodyTimeout = o.BodyTimeout
+	}
+	l.hosts = newHostLimiter(c.opts.PerHostConcurrency)
+	l.hc = &http.Client{Transport: &hopTransport{c: &l, base: c.transport}, CheckRedirect: l.checkRedirect}
+	return &l
 }
 
 // CloseIdleConnections closes kept-alive connections; for shutdown and tests.

@@ -64,7 +64,7 @@ type robotsEntry struct {
 }
 
 func (c *Client) robotsFor(ctx context.Context, origin, robotsURL string) (*robotstxt.RobotsData, error) {
-	rc := &c.robots
+	rc := c.robots
 	for {
 		rc.mu.Lock()
 		if rc.entries == nil {
