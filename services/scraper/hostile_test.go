@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -149,7 +148,7 @@ func TestHostilePagesFallBackVisibly(t *testing.T) {
 			item := itemFor(ts.URL + tc.path)
 			data, _ := proto.Marshal(item)
 			var handleErr error
-			grew := heapGrowth(func() {
+			grew := testenv.HeapGrowthMB(func() {
 				// The last delivery: what is retried earlier falls back now.
 				handleErr = s.Handle(t.Context(), &bus.Message{Data: data, Deliveries: fetchAttempts})
 			})
@@ -251,30 +250,4 @@ func lastArticle(t *testing.T, n *testenv.NATS, url string) *bwv1.Article {
 	}
 	t.Fatalf("no article for %s among %d", url, len(msgs))
 	return nil
-}
-
-// heapGrowth runs f and returns the most the heap in use grew meanwhile, in MB.
-func heapGrowth(f func()) float64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base, peak := ms.HeapInuse, ms.HeapInuse
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		var s runtime.MemStats
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-			runtime.ReadMemStats(&s)
-			peak = max(peak, s.HeapInuse)
-		}
-	})
-	f()
-	close(stop)
-	wg.Wait()
-	return float64(peak-base) / (1 << 20)
 }

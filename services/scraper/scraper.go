@@ -71,7 +71,7 @@ type Scraper struct {
 	pub    *bus.Publisher
 	log    *slog.Logger
 	now    func() time.Time
-	obs    Observer
+	obs    Observer // nil counts nothing
 	// feeds is the feed bucket, where each feed's last page failure is
 	// kept for `feeds status`; nil keeps none.
 	feeds jetstream.KeyValue
@@ -79,12 +79,8 @@ type Scraper struct {
 
 // New returns a scraper that fetches with client and publishes with pub.
 func New(client *safehttp.Client, pub *bus.Publisher, log *slog.Logger) *Scraper {
-	return &Scraper{client: client, pub: pub, log: log, now: time.Now, obs: nopObserver{}}
+	return &Scraper{client: client, pub: pub, log: log, now: time.Now}
 }
-
-type nopObserver struct{}
-
-func (nopObserver) PageFetched(string, string) {}
 
 // Handle processes one bw.discovered message.
 func (s *Scraper) Handle(ctx context.Context, m *bus.Message) error {
@@ -103,7 +99,6 @@ func (s *Scraper) Handle(ctx context.Context, m *bus.Message) error {
 		}
 		return err
 	}
-	s.report(ctx, &item, art)
 	data, err := proto.Marshal(art)
 	if err != nil {
 		return bus.Permanentf("encode article: %w", err)
@@ -112,6 +107,9 @@ func (s *Scraper) Handle(ctx context.Context, m *bus.Message) error {
 	if _, err := s.pub.Publish(ctx, bus.SubjectArticles, id, data, nil); err != nil {
 		return err
 	}
+	// Once published: a publish that fails is retried, and counting before
+	// it would count the page twice.
+	s.report(ctx, &item, art)
 	return nil
 }
 
