@@ -53,7 +53,7 @@ type Observer interface {
 type ConsumerOptions struct {
 	Stage       string // also the durable consumer's name
 	Stream      string // defaults to StageConsumers[Stage]
-	Batch       int    // messages per pull (default 16)
+	Batch       int    // messages per pull (default 16); Consume pulls no more than its free handler slots
 	Concurrency int    // handlers running at once (default 4)
 	// Backoff is the redelivery delay after the n-th failed delivery.
 	Backoff func(deliveries uint64) time.Duration
@@ -144,13 +144,21 @@ func Consume(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions, 
 	var watchWG sync.WaitGroup
 	watchWG.Go(func() { r.watchMaxDeliveries(ctx) })
 
+	// A message is pulled only when a handler slot is free for it: one that
+	// waited behind the others would use up its ack wait before it began,
+	// and be redelivered to another worker while it sits here.
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
 	for ctx.Err() == nil {
+		free := reserve(ctx, sem, min(opts.Batch, opts.Concurrency))
+		if free == 0 {
+			break
+		}
 		fctx, cancel := context.WithTimeout(ctx, opts.FetchWait)
-		batch, err := cons.Fetch(opts.Batch, jetstream.FetchContext(fctx))
+		batch, err := cons.Fetch(free, jetstream.FetchContext(fctx))
 		if err != nil {
 			cancel()
+			release(sem, free)
 			if ctx.Err() != nil {
 				break
 			}
@@ -159,21 +167,19 @@ func Consume(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions, 
 			continue
 		}
 		for msg := range batch.Messages() {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-			}
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || free == 0 {
 				// Shutdown began before this message was started: give it back.
 				_ = msg.Nak()
 				continue
 			}
+			free--
 			wg.Go(func() {
 				defer func() { <-sem }()
 				r.process(workCtx, msg)
 			})
 		}
 		cancel()
+		release(sem, free)
 		if err := batch.Error(); err != nil && ctx.Err() == nil &&
 			!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, jetstream.ErrNoMessages) {
 			r.log.Warn("pull ended with error", "err", err)
@@ -184,6 +190,33 @@ func Consume(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions, 
 	finish()
 	watchWG.Wait()
 	return nil
+}
+
+// reserve waits for one free handler slot and takes up to n-1 more that
+// are free now; it returns how many it took (0 once ctx is done).
+func reserve(ctx context.Context, sem chan struct{}, n int) int {
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return 0
+	}
+	took := 1
+	for took < n {
+		select {
+		case sem <- struct{}{}:
+			took++
+		default:
+			return took
+		}
+	}
+	return took
+}
+
+// release gives back n reserved slots that no message used.
+func release(sem chan struct{}, n int) {
+	for range n {
+		<-sem
+	}
 }
 
 // workContext is the context handlers run on: it outlives ctx by

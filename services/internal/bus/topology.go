@@ -74,7 +74,7 @@ type Limits struct {
 	MaxMsgs    int64         // per stream
 	Duplicates time.Duration // Nats-Msg-Id dedupe window
 	MaxDeliver int           // deliveries before a message is dead-lettered
-	AckWait    time.Duration // redelivery after a silent consumer
+	AckWait    time.Duration // redelivery after a silent (crashed) consumer; live handlers send in-progress every AckWait/3
 	SeenTTL    time.Duration // how long dedupe keys live in the seen-set
 	Replicas   int
 }
@@ -86,7 +86,7 @@ func DefaultLimits() Limits {
 		MaxMsgs:    5_000_000,
 		Duplicates: 10 * time.Minute,
 		MaxDeliver: 8,
-		AckWait:    60 * time.Second,
+		AckWait:    6 * time.Second, // a kill -9 is redelivered within seconds
 		SeenTTL:    180 * 24 * time.Hour,
 		Replicas:   1,
 	}
