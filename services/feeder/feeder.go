@@ -257,6 +257,10 @@ func (f *Feeder) poll(ctx context.Context, feed config.Feed, st *State) pollResu
 	if err != nil {
 		return f.fail(feed, st, now, err, 0)
 	}
+	if n := dropUnexpandedEntities(parsed); n > 0 {
+		f.log.Warn("feed uses XML entities it declares itself; their references were removed, not expanded",
+			"feed", feed.Name, "url", feed.URL, "references", n)
+	}
 	base := resp.URL
 	if base == nil {
 		base, _ = url.Parse(feed.URL)

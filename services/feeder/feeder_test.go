@@ -1,6 +1,7 @@
 package feeder
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -582,5 +583,56 @@ func TestFeedAddedAtRunTimeIsPolledAtOnce(t *testing.T) {
 			t.Fatal("the added feed was not polled before the recheck")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// billionLaughs is a feed whose DTD declares entities that would expand to
+// 10^9 "lol"s, plus an external entity pointing at a local file.
+func billionLaughs() string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol0 "lol">`)
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, `<!ENTITY lol%d "%s">`, i, strings.Repeat(fmt.Sprintf("&lol%d;", i-1), 10))
+	}
+	b.WriteString(`<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>Laughs &lol9;</title>
+<item><guid>a</guid><link>https://news.example/a</link><title>Breach at &lol9;Harbourside &amp; Co&xxe;</title>
+<description>&lt;p&gt;Tom &amp;amp; Jerry &lol9;lost &amp;copy; records&lt;/p&gt;&xxe;</description></item>
+</channel></rss>`)
+	return b.String()
+}
+
+func TestBillionLaughsFeedIsNotExpandedAndLeavesNoEntityText(t *testing.T) {
+	srv := &feedServer{}
+	srv.set(billionLaughs(), "")
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	feed := config.Feed{URL: ts.URL, Name: "laughs"}
+	h := newHarness(t, feed)
+	var logs bytes.Buffer
+	h.f.log = slog.New(slog.NewTextHandler(&logs, nil))
+	st := &State{}
+	var res pollResult
+	grew := testenv.HeapGrowthMB(func() { res = h.f.poll(t.Context(), feed, st) })
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	items := h.discovered()
+	if len(items) != 1 {
+		t.Fatalf("%d items", len(items))
+	}
+	it := items[0]
+	if it.GetTitle() != "Breach at Harbourside & Co" {
+		t.Errorf("title %q", it.GetTitle())
+	}
+	// HTML's own entities stay for the HTML-to-text step; declared ones go.
+	if want := "<p>Tom &amp; Jerry lost &copy; records</p>"; it.GetSummary() != want {
+		t.Errorf("summary %q, want %q", it.GetSummary(), want)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "references=5") {
+		t.Errorf("no warning counting the removed references:\n%s", logs.String())
+	}
+	if grew > 16 {
+		t.Errorf("heap grew %.0f MB on a %d-byte feed", grew, len(billionLaughs()))
 	}
 }

@@ -12,8 +12,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"golang.org/x/text/encoding/charmap"
 	"google.golang.org/protobuf/proto"
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
@@ -250,4 +253,48 @@ func lastArticle(t *testing.T, n *testenv.NATS, url string) *bwv1.Article {
 	}
 	t.Fatalf("no article for %s among %d", url, len(msgs))
 	return nil
+}
+
+// Pages whose bytes are not what their headers say are decoded by what
+// they are (BOM, then sniffing), not stored as mojibake.
+func TestHostileCharsetsAreDecoded(t *testing.T) {
+	n := testenv.StartNATS(t)
+	st := &site{pages: map[string]func(http.ResponseWriter, *http.Request){}}
+	ts := httptest.NewServer(st)
+	defer ts.Close()
+	body := strings.Replace(articleBody, "Harbourside Water Company", "Harbourside Water Société", 1)
+	html := func(path string) string { return page("Water company data breach", ts.URL+path, body) }
+	st.pages["/utf16"] = func(w http.ResponseWriter, r *http.Request) {
+		// UTF-16LE with its BOM, labelled as if it were UTF-8.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		u := utf16.Encode([]rune(html("/utf16")))
+		b := []byte{0xFF, 0xFE}
+		for _, c := range u {
+			b = append(b, byte(c), byte(c>>8))
+		}
+		w.Write(b)
+	}
+	st.pages["/bogus-label"] = func(w http.ResponseWriter, r *http.Request) {
+		// Windows-1252 bytes under a charset no decoder knows.
+		w.Header().Set("Content-Type", "text/html; charset=x-no-such-charset")
+		b, _ := charmap.Windows1252.NewEncoder().String(html("/bogus-label"))
+		w.Write([]byte(b))
+	}
+	s := newScraper(t, n)
+	for _, path := range []string{"/utf16", "/bogus-label"} {
+		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
+			item := itemFor(ts.URL + path)
+			data, _ := proto.Marshal(item)
+			if err := s.Handle(t.Context(), &bus.Message{Data: data, Deliveries: 1}); err != nil {
+				t.Fatal(err)
+			}
+			art := lastArticle(t, n, item.GetUrl())
+			if art.GetFetchStatus() != bwv1.FetchStatus_FETCH_STATUS_OK {
+				t.Fatalf("status %v note %q", art.GetFetchStatus(), art.GetFetchNote())
+			}
+			if !strings.Contains(art.GetText(), "Harbourside Water Société") || strings.ContainsRune(art.GetText(), utf8.RuneError) {
+				t.Errorf("text not decoded: %.200q", art.GetText())
+			}
+		})
+	}
 }
