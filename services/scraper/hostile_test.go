@@ -219,9 +219,7 @@ func TestSlowPageIsRetriedFirst(t *testing.T) {
 
 func TestFullTextIsMarkedOK(t *testing.T) {
 	n := testenv.StartNATS(t)
-	st := &site{pages: map[string]func(http.ResponseWriter, *http.Request){}}
-	ts := httptest.NewServer(st)
-	defer ts.Close()
+	st, ts := newSite(t)
 	st.pages["/a"] = func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, page("Water company data breach", ts.URL+"/a", articleBody))
 	}
@@ -259,9 +257,7 @@ func lastArticle(t *testing.T, n *testenv.NATS, url string) *bwv1.Article {
 // they are (BOM, then sniffing), not stored as mojibake.
 func TestHostileCharsetsAreDecoded(t *testing.T) {
 	n := testenv.StartNATS(t)
-	st := &site{pages: map[string]func(http.ResponseWriter, *http.Request){}}
-	ts := httptest.NewServer(st)
-	defer ts.Close()
+	st, ts := newSite(t)
 	body := strings.Replace(articleBody, "Harbourside Water Company", "Harbourside Water Société", 1)
 	html := func(path string) string { return page("Water company data breach", ts.URL+path, body) }
 	st.pages["/utf16"] = func(w http.ResponseWriter, r *http.Request) {

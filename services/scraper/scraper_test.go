@@ -61,6 +61,14 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.NotFound(w, r)
 }
 
+// newSite serves an empty site (add to its pages) until the test ends.
+func newSite(t *testing.T) (*site, *httptest.Server) {
+	st := &site{pages: map[string]func(http.ResponseWriter, *http.Request){}}
+	ts := httptest.NewServer(st)
+	t.Cleanup(ts.Close)
+	return st, ts
+}
+
 func newScraper(t *testing.T, n *testenv.NATS) *Scraper {
 	return New(safehttp.New(safehttp.Options{AllowPrivateNetworks: true, HeaderTimeout: 2 * time.Second, BodyIdleTimeout: time.Second}),
 		n.Pub, slog.New(slog.DiscardHandler))
@@ -77,9 +85,7 @@ func itemFor(u string) *bwv1.DiscoveredItem {
 
 func TestPageBecomesArticle(t *testing.T) {
 	n := testenv.StartNATS(t)
-	st := &site{pages: map[string]func(http.ResponseWriter, *http.Request){}}
-	ts := httptest.NewServer(st)
-	defer ts.Close()
+	st, ts := newSite(t)
 	st.pages["/2026/water-breach"] = func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, page("Water company data breach", ts.URL+"/2026/water-breach", articleBody))
@@ -198,9 +204,7 @@ func TestWindows1252PageWithoutCharsetHeader(t *testing.T) {
 
 func TestStageEndToEndAndMalformedMessages(t *testing.T) {
 	n := testenv.StartNATS(t)
-	st := &site{pages: map[string]func(http.ResponseWriter, *http.Request){}}
-	ts := httptest.NewServer(st)
-	defer ts.Close()
+	st, ts := newSite(t)
 	st.pages["/a"] = func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, page("Water company data breach", ts.URL+"/a", articleBody))
 	}

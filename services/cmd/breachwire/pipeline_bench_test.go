@@ -289,7 +289,7 @@ func indexed(base string) (int, error) {
 }
 
 // peakRSS is the process's high-water resident set (VmHWM), in MB.
-func peakRSS(b *testing.B, pid int) float64 {
+func peakRSS(b testing.TB, pid int) float64 {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		b.Logf("peak RSS: %v", err)

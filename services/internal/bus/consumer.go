@@ -167,7 +167,7 @@ func Consume(ctx context.Context, js jetstream.JetStream, opts ConsumerOptions, 
 			continue
 		}
 		for msg := range batch.Messages() {
-			if ctx.Err() != nil || free == 0 {
+			if ctx.Err() != nil {
 				// Shutdown began before this message was started: give it back.
 				_ = msg.Nak()
 				continue
