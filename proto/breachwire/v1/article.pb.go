@@ -38,6 +38,8 @@ const (
 	ExtractionMethod_EXTRACTION_METHOD_FEED_CONTENT ExtractionMethod = 3
 	// The input was plain text and was used as it is.
 	ExtractionMethod_EXTRACTION_METHOD_PLAIN_TEXT ExtractionMethod = 4
+	// A row of a regulator's breach list (Article.notice): text is the row.
+	ExtractionMethod_EXTRACTION_METHOD_NOTICE ExtractionMethod = 5
 )
 
 // Enum value maps for ExtractionMethod.
@@ -48,6 +50,7 @@ var (
 		2: "EXTRACTION_METHOD_FALLBACK_DOM",
 		3: "EXTRACTION_METHOD_FEED_CONTENT",
 		4: "EXTRACTION_METHOD_PLAIN_TEXT",
+		5: "EXTRACTION_METHOD_NOTICE",
 	}
 	ExtractionMethod_value = map[string]int32{
 		"EXTRACTION_METHOD_UNSPECIFIED":  0,
@@ -55,6 +58,7 @@ var (
 		"EXTRACTION_METHOD_FALLBACK_DOM": 2,
 		"EXTRACTION_METHOD_FEED_CONTENT": 3,
 		"EXTRACTION_METHOD_PLAIN_TEXT":   4,
+		"EXTRACTION_METHOD_NOTICE":       5,
 	}
 )
 
@@ -231,7 +235,10 @@ type Article struct {
 	Update bool `protobuf:"varint,18,opt,name=update,proto3" json:"update,omitempty"`
 	// What became of the page; OK with a page extraction method, anything
 	// else with EXTRACTION_METHOD_FEED_CONTENT (and fetch_note saying more).
-	FetchStatus   FetchStatus `protobuf:"varint,19,opt,name=fetch_status,json=fetchStatus,proto3,enum=breachwire.v1.FetchStatus" json:"fetch_status,omitempty"`
+	FetchStatus FetchStatus `protobuf:"varint,19,opt,name=fetch_status,json=fetchStatus,proto3,enum=breachwire.v1.FetchStatus" json:"fetch_status,omitempty"`
+	// The regulator's list row this article is, for an official source
+	// (extraction_method NOTICE); unset for news.
+	Notice        *Notice `protobuf:"bytes,20,opt,name=notice,proto3" json:"notice,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -399,11 +406,18 @@ func (x *Article) GetFetchStatus() FetchStatus {
 	return FetchStatus_FETCH_STATUS_UNSPECIFIED
 }
 
+func (x *Article) GetNotice() *Notice {
+	if x != nil {
+		return x.Notice
+	}
+	return nil
+}
+
 var File_breachwire_v1_article_proto protoreflect.FileDescriptor
 
 const file_breachwire_v1_article_proto_rawDesc = "" +
 	"\n" +
-	"\x1bbreachwire/v1/article.proto\x12\rbreachwire.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x05\n" +
+	"\x1bbreachwire/v1/article.proto\x12\rbreachwire.v1\x1a\x1abreachwire/v1/notice.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x05\n" +
 	"\aArticle\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12#\n" +
@@ -426,13 +440,15 @@ const file_breachwire_v1_article_proto_rawDesc = "" +
 	"\n" +
 	"fetch_note\x18\x11 \x01(\tR\tfetchNote\x12\x16\n" +
 	"\x06update\x18\x12 \x01(\bR\x06update\x12=\n" +
-	"\ffetch_status\x18\x13 \x01(\x0e2\x1a.breachwire.v1.FetchStatusR\vfetchStatus*\xc2\x01\n" +
+	"\ffetch_status\x18\x13 \x01(\x0e2\x1a.breachwire.v1.FetchStatusR\vfetchStatus\x12-\n" +
+	"\x06notice\x18\x14 \x01(\v2\x15.breachwire.v1.NoticeR\x06notice*\xe0\x01\n" +
 	"\x10ExtractionMethod\x12!\n" +
 	"\x1dEXTRACTION_METHOD_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dEXTRACTION_METHOD_TRAFILATURA\x10\x01\x12\"\n" +
 	"\x1eEXTRACTION_METHOD_FALLBACK_DOM\x10\x02\x12\"\n" +
 	"\x1eEXTRACTION_METHOD_FEED_CONTENT\x10\x03\x12 \n" +
-	"\x1cEXTRACTION_METHOD_PLAIN_TEXT\x10\x04*\xb8\x03\n" +
+	"\x1cEXTRACTION_METHOD_PLAIN_TEXT\x10\x04\x12\x1c\n" +
+	"\x18EXTRACTION_METHOD_NOTICE\x10\x05*\xb8\x03\n" +
 	"\vFetchStatus\x12\x1c\n" +
 	"\x18FETCH_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fFETCH_STATUS_OK\x10\x01\x12\x1a\n" +
@@ -469,17 +485,19 @@ var file_breachwire_v1_article_proto_goTypes = []any{
 	(FetchStatus)(0),              // 1: breachwire.v1.FetchStatus
 	(*Article)(nil),               // 2: breachwire.v1.Article
 	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*Notice)(nil),                // 4: breachwire.v1.Notice
 }
 var file_breachwire_v1_article_proto_depIdxs = []int32{
 	3, // 0: breachwire.v1.Article.published_at:type_name -> google.protobuf.Timestamp
 	3, // 1: breachwire.v1.Article.fetched_at:type_name -> google.protobuf.Timestamp
 	0, // 2: breachwire.v1.Article.extraction_method:type_name -> breachwire.v1.ExtractionMethod
 	1, // 3: breachwire.v1.Article.fetch_status:type_name -> breachwire.v1.FetchStatus
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	4, // 4: breachwire.v1.Article.notice:type_name -> breachwire.v1.Notice
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_breachwire_v1_article_proto_init() }
@@ -487,6 +505,7 @@ func file_breachwire_v1_article_proto_init() {
 	if File_breachwire_v1_article_proto != nil {
 		return
 	}
+	file_breachwire_v1_notice_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

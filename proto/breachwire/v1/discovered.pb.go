@@ -60,7 +60,10 @@ type DiscoveredItem struct {
 	// update of a known article, not a new one.
 	Update bool `protobuf:"varint,15,opt,name=update,proto3" json:"update,omitempty"`
 	// Hex SHA-256 of title, link and content, identifying this version.
-	ContentHash   string `protobuf:"bytes,16,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
+	ContentHash string `protobuf:"bytes,16,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
+	// The row of a regulator's breach list this item is (a feed of kind
+	// notices); the scraper passes it on without fetching a page.
+	Notice        *Notice `protobuf:"bytes,17,opt,name=notice,proto3" json:"notice,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -207,11 +210,18 @@ func (x *DiscoveredItem) GetContentHash() string {
 	return ""
 }
 
+func (x *DiscoveredItem) GetNotice() *Notice {
+	if x != nil {
+		return x.Notice
+	}
+	return nil
+}
+
 var File_breachwire_v1_discovered_proto protoreflect.FileDescriptor
 
 const file_breachwire_v1_discovered_proto_rawDesc = "" +
 	"\n" +
-	"\x1ebreachwire/v1/discovered.proto\x12\rbreachwire.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa4\x04\n" +
+	"\x1ebreachwire/v1/discovered.proto\x12\rbreachwire.v1\x1a\x1abreachwire/v1/notice.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd3\x04\n" +
 	"\x0eDiscoveredItem\x12\x1a\n" +
 	"\bidentity\x18\x01 \x01(\tR\bidentity\x12\x19\n" +
 	"\bfeed_url\x18\x02 \x01(\tR\afeedUrl\x12\x1b\n" +
@@ -230,7 +240,8 @@ const file_breachwire_v1_discovered_proto_rawDesc = "" +
 	"updated_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12?\n" +
 	"\rdiscovered_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\fdiscoveredAt\x12\x16\n" +
 	"\x06update\x18\x0f \x01(\bR\x06update\x12!\n" +
-	"\fcontent_hash\x18\x10 \x01(\tR\vcontentHashBCZAgithub.com/breachwire/breachwire/proto/breachwire/v1;breachwirev1b\x06proto3"
+	"\fcontent_hash\x18\x10 \x01(\tR\vcontentHash\x12-\n" +
+	"\x06notice\x18\x11 \x01(\v2\x15.breachwire.v1.NoticeR\x06noticeBCZAgithub.com/breachwire/breachwire/proto/breachwire/v1;breachwirev1b\x06proto3"
 
 var (
 	file_breachwire_v1_discovered_proto_rawDescOnce sync.Once
@@ -248,16 +259,18 @@ var file_breachwire_v1_discovered_proto_msgTypes = make([]protoimpl.MessageInfo,
 var file_breachwire_v1_discovered_proto_goTypes = []any{
 	(*DiscoveredItem)(nil),        // 0: breachwire.v1.DiscoveredItem
 	(*timestamppb.Timestamp)(nil), // 1: google.protobuf.Timestamp
+	(*Notice)(nil),                // 2: breachwire.v1.Notice
 }
 var file_breachwire_v1_discovered_proto_depIdxs = []int32{
 	1, // 0: breachwire.v1.DiscoveredItem.published_at:type_name -> google.protobuf.Timestamp
 	1, // 1: breachwire.v1.DiscoveredItem.updated_at:type_name -> google.protobuf.Timestamp
 	1, // 2: breachwire.v1.DiscoveredItem.discovered_at:type_name -> google.protobuf.Timestamp
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	2, // 3: breachwire.v1.DiscoveredItem.notice:type_name -> breachwire.v1.Notice
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_breachwire_v1_discovered_proto_init() }
@@ -265,6 +278,7 @@ func file_breachwire_v1_discovered_proto_init() {
 	if File_breachwire_v1_discovered_proto != nil {
 		return
 	}
+	file_breachwire_v1_notice_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
