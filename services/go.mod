@@ -14,6 +14,7 @@ require (
 
 require (
 	github.com/BobuSumisu/aho-corasick v1.0.3
+	github.com/PuerkitoBio/goquery v1.14.0
 	github.com/blevesearch/bleve/v2 v2.5.7
 	github.com/breachwire/breachwire/proto v0.0.0-00010101000000-000000000000
 	github.com/elastic/go-elasticsearch/v8 v8.19.7
@@ -59,7 +60,7 @@ require (
 
 require (
 	github.com/RadhiFadlillah/whatlanggo v0.0.0-20240916001553-aac1f0f737fc // indirect
-	github.com/andybalholm/cascadia v1.3.2 // indirect
+	github.com/andybalholm/cascadia v1.3.5 // indirect
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
 	github.com/araddon/dateparse v0.0.0-20210429162001-6b43995a97de // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
