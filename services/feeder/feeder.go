@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/breachwire/breachwire/services/feeder/notices"
 	"github.com/breachwire/breachwire/services/internal/bus"
 	"github.com/breachwire/breachwire/services/internal/config"
 	"github.com/breachwire/breachwire/services/internal/pipeline"
@@ -28,6 +30,9 @@ type Observer interface {
 	FeedPolled(feed, result string)
 	FeedItems(feed string, newItems, updates int)
 	FeedHealth(feed string, consecutiveFailures int, silent bool, lastSuccess time.Time)
+	// NoticeLayoutError counts a notices list whose page is not shaped as
+	// its parser expects (a missing column, no rows).
+	NoticeLayoutError(feed string)
 }
 
 // Poll results, as counted by the Observer.
@@ -132,6 +137,10 @@ func (f *Feeder) Run(ctx context.Context) error {
 			entries = nil
 			wake = now.Add(5 * time.Second)
 		}
+		backfills, err := f.reg.Backfills(ctx)
+		if err != nil && ctx.Err() == nil {
+			f.log.Warn("cannot read backfill requests", "err", err)
+		}
 		for _, e := range entries {
 			if inflight[e.ID] {
 				continue
@@ -144,7 +153,8 @@ func (f *Feeder) Run(ctx context.Context) error {
 				}
 				states[e.ID] = st
 			}
-			if st.NextPoll.After(now) {
+			pages := backfills[e.ID]
+			if pages == 0 && st.NextPoll.After(now) {
 				wake = earliest(wake, st.NextPoll)
 				continue
 			}
@@ -152,7 +162,7 @@ func (f *Feeder) Run(ctx context.Context) error {
 			wg.Go(func() {
 				select {
 				case sem <- struct{}{}:
-					f.pollAndSave(ctx, e, st)
+					f.pollAndSave(ctx, e, st, pages)
 					<-sem
 				case <-ctx.Done():
 				}
@@ -179,11 +189,19 @@ func earliest(a, b time.Time) time.Time {
 	return a
 }
 
-func (f *Feeder) pollAndSave(ctx context.Context, e Entry, st *State) {
+func (f *Feeder) pollAndSave(ctx context.Context, e Entry, st *State, backfill int) {
 	log := f.log.With("feed", e.Feed.Name, "url", e.Feed.URL)
-	res := f.poll(ctx, e.Feed, st)
+	res := f.poll(ctx, e.Feed, st, backfill)
 	if ctx.Err() != nil {
 		return // interrupted: nothing was learnt about the feed
+	}
+	if backfill > 0 {
+		// Done or failed, the request is answered: a failure is the feed's
+		// last error, and the operator asks again.
+		if err := f.reg.clearBackfill(ctx, e.ID); err != nil {
+			log.Warn("cannot clear the backfill request", "err", err)
+		}
+		log.Info("backfill done", "pages", backfill, "new", res.newItems, "updated", res.updates, "err", res.err)
 	}
 	f.obs.FeedPolled(e.Feed.Name, res.result)
 	f.obs.FeedItems(e.Feed.Name, res.newItems, res.updates)
@@ -207,11 +225,31 @@ type pollResult struct {
 	err               error
 }
 
-// poll fetches a feed once, publishes what is new, and schedules the next poll.
-func (f *Feeder) poll(ctx context.Context, feed config.Feed, st *State) pollResult {
+// fetchFeed fetches a feed, or reads a notices list saved to disk.
+func (f *Feeder) fetchFeed(ctx context.Context, feed config.Feed, hdr http.Header) (*safehttp.Response, error) {
+	u, err := url.Parse(feed.URL)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme == "file" && feed.Kind == config.KindNotices {
+		return readFileList(u)
+	}
+	if feed.Kind == config.KindNotices {
+		if p, ok := notices.Lookup(feed.Parser); ok && p.Accept != "" {
+			hdr.Set("Accept", p.Accept)
+		}
+		return f.getListPage(ctx, u, hdr)
+	}
+	return f.client.Get(ctx, feed.URL, hdr)
+}
+
+// poll fetches a feed once, publishes what is new, and schedules the next
+// poll. backfill > 0 walks that many pages of a notices list, ignoring
+// validators (the first page has not changed, the history is wanted).
+func (f *Feeder) poll(ctx context.Context, feed config.Feed, st *State, backfill int) pollResult {
 	now := f.now()
 	st.LastPoll = now
-	full := st.LastFull.IsZero() || now.Sub(st.LastFull) >= fullFetchEvery || st.PollsSinceFull >= fullFetchPolls
+	full := backfill > 0 || st.LastFull.IsZero() || now.Sub(st.LastFull) >= fullFetchEvery || st.PollsSinceFull >= fullFetchPolls
 	hdr := http.Header{"Accept": {feedAcceptHeader}}
 	if !full {
 		if st.ETag != "" {
@@ -221,7 +259,7 @@ func (f *Feeder) poll(ctx context.Context, feed config.Feed, st *State) pollResu
 			hdr.Set("If-Modified-Since", st.LastModified)
 		}
 	}
-	resp, err := f.client.Get(ctx, feed.URL, hdr)
+	resp, err := f.fetchFeed(ctx, feed, hdr)
 	if err != nil {
 		return f.fail(feed, st, now, err, 0)
 	}
@@ -247,25 +285,37 @@ func (f *Feeder) poll(ctx context.Context, feed config.Feed, st *State) pollResu
 	st.ETag = resp.Header.Get("ETag")
 	st.LastModified = resp.Header.Get("Last-Modified")
 	bodyHash := hashHex(string(resp.Body))
-	if bodyHash == st.BodyHash {
+	if bodyHash == st.BodyHash && backfill == 0 {
 		// Same bytes as last time: a server whose validators are missing or
 		// stale. Nothing to parse.
 		f.succeed(feed, st, now, 0, serverFloor(resp.Header, resp.Body))
 		return pollResult{result: resultUnchanged}
 	}
-	parsed, err := parseFeed(resp.Body)
-	if err != nil {
-		return f.fail(feed, st, now, err, 0)
-	}
-	if n := dropUnexpandedEntities(parsed); n > 0 {
-		f.log.Warn("feed uses XML entities it declares itself; their references were removed, not expanded",
-			"feed", feed.Name, "url", feed.URL, "references", n)
-	}
 	base := resp.URL
 	if base == nil {
 		base, _ = url.Parse(feed.URL)
 	}
-	newItems, updates, err := f.publishItems(ctx, feed, candidates(parsed, base, feed.Match), now)
+	var cands []candidate
+	if feed.Kind == config.KindNotices {
+		if cands, err = f.noticeCandidates(ctx, feed, resp.Body, base, max(backfill, 1)); err != nil {
+			var le *notices.LayoutError
+			if errors.As(err, &le) {
+				f.obs.NoticeLayoutError(feed.Name)
+			}
+			return f.fail(feed, st, now, err, 0)
+		}
+	} else {
+		parsed, err := parseFeed(resp.Body)
+		if err != nil {
+			return f.fail(feed, st, now, err, 0)
+		}
+		if n := dropUnexpandedEntities(parsed); n > 0 {
+			f.log.Warn("feed uses XML entities it declares itself; their references were removed, not expanded",
+				"feed", feed.Name, "url", feed.URL, "references", n)
+		}
+		cands = candidates(parsed, base, feed.Match)
+	}
+	newItems, updates, err := f.publishItems(ctx, feed, cands, now)
 	if err != nil {
 		// Keep the old body hash so the next poll processes the feed again.
 		return f.fail(feed, st, now, fmt.Errorf("publish items: %w", err), 0)
@@ -399,3 +449,4 @@ type nopObserver struct{}
 func (nopObserver) FeedPolled(string, string)               {}
 func (nopObserver) FeedItems(string, int, int)              {}
 func (nopObserver) FeedHealth(string, int, bool, time.Time) {}
+func (nopObserver) NoticeLayoutError(string)                {}

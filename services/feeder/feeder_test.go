@@ -154,7 +154,7 @@ func TestConditionalGetAnd304(t *testing.T) {
 	h := newHarness(t, feed)
 	st := &State{}
 
-	res := h.f.poll(t.Context(), feed, st)
+	res := h.f.poll(t.Context(), feed, st, 0)
 	if res.err != nil || res.newItems != 1 || res.result != resultChanged {
 		t.Fatalf("first poll: %+v", res)
 	}
@@ -162,7 +162,7 @@ func TestConditionalGetAnd304(t *testing.T) {
 		t.Fatalf("validators not kept: %+v", st)
 	}
 	h.now = h.now.Add(time.Hour)
-	res = h.f.poll(t.Context(), feed, st)
+	res = h.f.poll(t.Context(), feed, st, 0)
 	if res.err != nil || res.result != resultNotModified || res.newItems != 0 {
 		t.Fatalf("second poll: %+v", res)
 	}
@@ -186,7 +186,7 @@ func TestStaleValidatorsAreOvercomeByPeriodicFullFetch(t *testing.T) {
 	feed := config.Feed{URL: ts.URL}
 	h := newHarness(t, feed)
 	st := &State{}
-	if res := h.f.poll(t.Context(), feed, st); res.newItems != 1 {
+	if res := h.f.poll(t.Context(), feed, st, 0); res.newItems != 1 {
 		t.Fatalf("first poll: %+v", res)
 	}
 	// The content changes but the server keeps its validator and answers 304.
@@ -194,7 +194,7 @@ func TestStaleValidatorsAreOvercomeByPeriodicFullFetch(t *testing.T) {
 	var polls, found int
 	for polls = 1; polls <= fullFetchPolls+1 && found == 0; polls++ {
 		h.now = h.now.Add(time.Minute)
-		res := h.f.poll(t.Context(), feed, st)
+		res := h.f.poll(t.Context(), feed, st, 0)
 		if res.err != nil {
 			t.Fatal(res.err)
 		}
@@ -208,7 +208,7 @@ func TestStaleValidatorsAreOvercomeByPeriodicFullFetch(t *testing.T) {
 	}
 	// An unconditional fetch returning the same bytes is not parsed again.
 	st.LastFull = time.Time{}
-	if res := h.f.poll(t.Context(), feed, st); res.result != resultUnchanged {
+	if res := h.f.poll(t.Context(), feed, st, 0); res.result != resultUnchanged {
 		t.Fatalf("same body: %+v", res)
 	}
 }
@@ -220,7 +220,7 @@ func TestRateLimitHonoursRetryAfter(t *testing.T) {
 	feed := config.Feed{URL: ts.URL}
 	h := newHarness(t, feed)
 	st := &State{LastSuccess: h.now.Add(-time.Hour)}
-	res := h.f.poll(t.Context(), feed, st)
+	res := h.f.poll(t.Context(), feed, st, 0)
 	// Rate limited is healthy: the server is up and asks us to slow down.
 	if res.result != resultRateLimited || res.err != nil || st.ConsecutiveFailures != 0 {
 		t.Fatalf("poll: %+v state %+v", res, st)
@@ -237,7 +237,7 @@ func TestRateLimitHonoursRetryAfter(t *testing.T) {
 	// 503 with an HTTP date is the same.
 	srv.status = http.StatusServiceUnavailable
 	srv.headers["Retry-After"] = h.now.Add(3 * time.Hour).UTC().Format(http.TimeFormat)
-	res = h.f.poll(t.Context(), feed, st)
+	res = h.f.poll(t.Context(), feed, st, 0)
 	if res.result != resultRateLimited || st.ConsecutiveFailures != 0 || st.NextPoll.Sub(h.now) < 3*time.Hour-time.Second {
 		t.Fatalf("503: %+v, next poll in %s", res, st.NextPoll.Sub(h.now))
 	}
@@ -245,18 +245,18 @@ func TestRateLimitHonoursRetryAfter(t *testing.T) {
 	delete(srv.headers, "Retry-After")
 	srv.status = http.StatusTooManyRequests
 	before := st.Interval
-	h.f.poll(t.Context(), feed, st)
+	h.f.poll(t.Context(), feed, st, 0)
 	if st.Interval <= before {
 		t.Errorf("interval %s after %s: no back-off", st.Interval, before)
 	}
 	// A 503 without Retry-After is a failure of the server.
 	srv.status = http.StatusServiceUnavailable
-	if res := h.f.poll(t.Context(), feed, st); res.err == nil || st.ConsecutiveFailures != 1 || st.health(feed, h.now) != "failing" {
+	if res := h.f.poll(t.Context(), feed, st, 0); res.err == nil || st.ConsecutiveFailures != 1 || st.health(feed, h.now) != "failing" {
 		t.Fatalf("503 without Retry-After: %+v, health %s", res, st.health(feed, h.now))
 	}
 	// A success clears it all.
 	srv.status, srv.body = 0, rss()
-	if res := h.f.poll(t.Context(), feed, st); res.err != nil {
+	if res := h.f.poll(t.Context(), feed, st, 0); res.err != nil {
 		t.Fatal(res.err)
 	}
 	if st.health(feed, h.now) == "rate_limited" || !st.RateLimitedUntil.IsZero() {
@@ -273,7 +273,7 @@ func TestFailuresBackOffExponentially(t *testing.T) {
 	st := &State{}
 	var waits []time.Duration
 	for range 4 {
-		h.f.poll(t.Context(), feed, st)
+		h.f.poll(t.Context(), feed, st, 0)
 		waits = append(waits, st.NextPoll.Sub(h.now))
 	}
 	for i := 1; i < len(waits); i++ {
@@ -302,7 +302,7 @@ func TestMalformedFeedIsAClearErrorAndPublishesNothing(t *testing.T) {
 			feed := config.Feed{URL: ts.URL}
 			h := newHarness(t, feed)
 			st := &State{}
-			res := h.f.poll(t.Context(), feed, st)
+			res := h.f.poll(t.Context(), feed, st, 0)
 			if res.err == nil || !strings.Contains(st.LastError, "parse feed") {
 				t.Fatalf("want a parse error, got %+v (%q)", res, st.LastError)
 			}
@@ -325,11 +325,11 @@ func TestTenThousandItemsArePublishedOnce(t *testing.T) {
 	feed := config.Feed{URL: ts.URL}
 	h := newHarness(t, feed)
 	st := &State{}
-	if res := h.f.poll(t.Context(), feed, st); res.err != nil || res.newItems != 10_000 {
+	if res := h.f.poll(t.Context(), feed, st, 0); res.err != nil || res.newItems != 10_000 {
 		t.Fatalf("first poll: %+v", res)
 	}
 	st.BodyHash = "" // make the next poll parse again
-	if res := h.f.poll(t.Context(), feed, st); res.err != nil || res.newItems != 0 || res.updates != 0 {
+	if res := h.f.poll(t.Context(), feed, st, 0); res.err != nil || res.newItems != 0 || res.updates != 0 {
 		t.Fatalf("second poll: %+v", res)
 	}
 	if got := len(h.discovered()); got != 10_000 {
@@ -352,7 +352,7 @@ func TestItemIdentity(t *testing.T) {
 		t.Helper()
 		srv.set(rss(items...), "")
 		st.BodyHash = ""
-		res := h.f.poll(t.Context(), feed, st)
+		res := h.f.poll(t.Context(), feed, st, 0)
 		if res.err != nil {
 			t.Fatal(res.err)
 		}
@@ -425,7 +425,7 @@ func TestMatchFilterKeepsOnlyMatchingItems(t *testing.T) {
 	defer ts.Close()
 	feed := config.Feed{URL: ts.URL, Match: []string{"Item 1.05", "item 8.01"}}
 	h := newHarness(t, feed)
-	if res := h.f.poll(t.Context(), feed, &State{}); res.newItems != 2 {
+	if res := h.f.poll(t.Context(), feed, &State{}, 0); res.newItems != 2 {
 		t.Fatalf("filtered poll: %+v", res)
 	}
 }
@@ -448,7 +448,7 @@ func TestServerFloorAndAdaptiveInterval(t *testing.T) {
 	feed := config.Feed{URL: ts.URL, MinInterval: config.Duration(time.Minute), MaxInterval: config.Duration(4 * time.Hour)}
 	h := newHarness(t, feed)
 	st := &State{}
-	h.f.poll(t.Context(), feed, st)
+	h.f.poll(t.Context(), feed, st, 0)
 	if wait := st.NextPoll.Sub(h.now); wait < 5400*time.Second*9/10 {
 		t.Fatalf("next poll in %s despite max-age=5400", wait)
 	}
@@ -456,7 +456,7 @@ func TestServerFloorAndAdaptiveInterval(t *testing.T) {
 	srv.headers = nil
 	for range 30 {
 		h.now = h.now.Add(time.Minute)
-		h.f.poll(t.Context(), feed, st)
+		h.f.poll(t.Context(), feed, st, 0)
 	}
 	if st.Interval != 4*time.Hour {
 		t.Fatalf("interval after quiet polls %s, want the 4h maximum", st.Interval)
@@ -471,12 +471,12 @@ func TestSilentFeedIsFlagged(t *testing.T) {
 	feed := config.Feed{URL: ts.URL}
 	h := newHarness(t, feed)
 	st := &State{}
-	h.f.poll(t.Context(), feed, st)
+	h.f.poll(t.Context(), feed, st, 0)
 	if st.Silent || st.health(feed, h.now) != "ok" {
 		t.Fatalf("fresh feed: %+v", st)
 	}
 	h.now = h.now.Add(8 * 24 * time.Hour)
-	h.f.poll(t.Context(), feed, st)
+	h.f.poll(t.Context(), feed, st, 0)
 	if !st.Silent || st.health(feed, h.now) != "silent" {
 		t.Fatalf("quiet for 8 days: silent=%v health=%s", st.Silent, st.health(feed, h.now))
 	}
@@ -613,7 +613,7 @@ func TestBillionLaughsFeedIsNotExpandedAndLeavesNoEntityText(t *testing.T) {
 	h.f.log = slog.New(slog.NewTextHandler(&logs, nil))
 	st := &State{}
 	var res pollResult
-	grew := testenv.HeapGrowthMB(func() { res = h.f.poll(t.Context(), feed, st) })
+	grew := testenv.HeapGrowthMB(func() { res = h.f.poll(t.Context(), feed, st, 0) })
 	if res.err != nil {
 		t.Fatal(res.err)
 	}

@@ -32,7 +32,10 @@ const (
 
 // seenRecord is what the seen-set keeps of an item's last published version.
 type seenRecord struct {
-	Title     string    `json:"title"`
+	Title string `json:"title"`
+	// Hash is a notice row's text hash: a row whose count or dates change
+	// is an update even when its title is the same.
+	Hash      string    `json:"hash,omitempty"`
 	URL       string    `json:"url"`
 	FirstSeen time.Time `json:"first_seen"`
 }
@@ -45,6 +48,7 @@ type candidate struct {
 	link      string
 	hash      string
 	published time.Time
+	notice    *bwv1.Notice // a regulator's list row (kind notices)
 }
 
 func hashHex(parts ...string) string {
@@ -216,7 +220,7 @@ func (f *Feeder) publishItems(ctx context.Context, feed config.Feed, cands []can
 		title := bus.Clip(strings.TrimSpace(c.item.Title), maxTitleBytes)
 		update := false
 		if prev != nil {
-			if prev.Title == title && (c.canonical == "" || prev.URL == c.canonical) {
+			if prev.Title == title && (c.canonical == "" || prev.URL == c.canonical) && (c.notice == nil || prev.Hash == c.hash) {
 				continue
 			}
 			update = true
@@ -236,6 +240,10 @@ func (f *Feeder) publishItems(ctx context.Context, feed config.Feed, cands []can
 			DiscoveredAt: timestamppb.New(now),
 			Update:       update,
 			ContentHash:  c.hash,
+			Notice:       c.notice,
+		}
+		if c.notice != nil {
+			msg.CanonicalUrl = c.link
 		}
 		if !c.published.IsZero() {
 			msg.PublishedAt = timestamppb.New(c.published)
@@ -256,7 +264,11 @@ func (f *Feeder) publishItems(ctx context.Context, feed config.Feed, cands []can
 		if prev != nil {
 			first = prev.FirstSeen
 		}
-		marks = append(marks, f.seen.rememberMsgs(feed.URL, c, seenRecord{Title: title, URL: c.canonical, FirstSeen: first})...)
+		rec := seenRecord{Title: title, URL: c.canonical, FirstSeen: first}
+		if c.notice != nil {
+			rec.Hash = c.hash
+		}
+		marks = append(marks, f.seen.rememberMsgs(feed.URL, c, rec)...)
 		if update {
 			updates++
 		} else {

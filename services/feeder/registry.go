@@ -138,11 +138,11 @@ func (r *Registry) Remove(ctx context.Context, urlOrID string) (Entry, error) {
 	return Entry{}, fmt.Errorf("%s: %w", urlOrID, ErrUnknownFeed)
 }
 
-// Changes signals (coalesced) every feed added or removed, by this process
-// or another, until ctx ends. A watch that ends (the connection was lost)
+// Changes signals (coalesced) every feed added or removed, and every
+// backfill asked for, by this process or another, until ctx ends. A watch that ends (the connection was lost)
 // is opened again; an error means the first could not be opened.
 func (r *Registry) Changes(ctx context.Context) (<-chan struct{}, error) {
-	w, err := r.kv.Watch(ctx, defPrefix+">", jetstream.UpdatesOnly())
+	w, err := r.kv.WatchFiltered(ctx, []string{defPrefix + ">", backfillPrefix + ">"}, jetstream.UpdatesOnly())
 	if err != nil {
 		return nil, fmt.Errorf("watch feeds: %w", err)
 	}
@@ -175,7 +175,7 @@ func (r *Registry) Changes(ctx context.Context) (<-chan struct{}, error) {
 					return
 				case <-time.After(time.Second):
 				}
-				if w, err = r.kv.Watch(ctx, defPrefix+">", jetstream.UpdatesOnly()); err == nil {
+				if w, err = r.kv.WatchFiltered(ctx, []string{defPrefix + ">", backfillPrefix + ">"}, jetstream.UpdatesOnly()); err == nil {
 					signal()
 					break
 				}

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/breachwire/breachwire/services/feeder/notices"
 )
 
 // Config is the whole configuration of one breachwire process.
@@ -123,9 +125,12 @@ func Default() Config {
 type Feed struct {
 	Name string `yaml:"name" json:"name"`
 	URL  string `yaml:"url" json:"url"`
-	// Kind says what the source is: news, regulator, filings, breach-list.
-	Kind string   `yaml:"kind,omitempty" json:"kind,omitempty"`
-	Tags []string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Kind says what the source is: news, regulator, filings, breach-list,
+	// or notices (a regulator's list of breach notices, read by Parser).
+	Kind string `yaml:"kind,omitempty" json:"kind,omitempty"`
+	// Parser reads a notices source: ca-ag, wa-ag, me-ag, hhs-ocr or ico.
+	Parser string   `yaml:"parser,omitempty" json:"parser,omitempty"`
+	Tags   []string `yaml:"tags,omitempty" json:"tags,omitempty"`
 	// About describes the source for people reading the list.
 	About       string   `yaml:"about,omitempty" json:"about,omitempty"`
 	MinInterval Duration `yaml:"min_interval,omitempty" json:"min_interval,omitempty"`
@@ -425,11 +430,23 @@ func (c *Config) Validate(known []string) error {
 	return nil
 }
 
+// KindNotices is the kind of a regulator's list of breach notices.
+const KindNotices = "notices"
+
 // ValidateFeed checks one feed definition.
 func ValidateFeed(f Feed) error {
 	u, err := url.Parse(f.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	switch {
+	case err == nil && f.Kind == KindNotices && u.Scheme == "file" && u.Path != "":
+		// A notices list saved to disk (HHS OCR's CSV export).
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		return fmt.Errorf("feed URL %q: want an http(s) URL", f.URL)
+	}
+	switch {
+	case f.Kind == KindNotices && !slices.Contains(notices.Names(), f.Parser):
+		return fmt.Errorf("feed %s: kind notices needs --parser (parser:), one of %s", f.URL, strings.Join(notices.Names(), ", "))
+	case f.Kind != KindNotices && f.Parser != "":
+		return fmt.Errorf("feed %s: parser %q is only for kind notices", f.URL, f.Parser)
 	}
 	if f.MinInterval < 0 || f.MaxInterval < 0 || (f.MaxInterval > 0 && f.MinInterval > f.MaxInterval) {
 		return fmt.Errorf("feed %s: want 0 <= min_interval <= max_interval", f.URL)

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/breachwire/breachwire/services/feeder/notices"
 	"github.com/breachwire/breachwire/services/internal/config"
 )
 
@@ -27,10 +28,23 @@ func TestShippedFeedsFileLoads(t *testing.T) {
 	if len(cfg.Feeds) < 12 {
 		t.Fatalf("%d feeds", len(cfg.Feeds))
 	}
+	parsers := map[string]int{}
 	for _, f := range cfg.Feeds {
 		if f.Name == "" || f.Kind == "" || f.About == "" {
 			t.Errorf("feed %s lacks a name, kind or description", f.URL)
 		}
+		if f.Kind == config.KindNotices {
+			parsers[f.Parser]++
+		}
+	}
+	// One source per notices parser.
+	for _, p := range notices.Names() {
+		if parsers[p] != 1 {
+			t.Errorf("parser %s: %d sources in feeds.yaml, want 1", p, parsers[p])
+		}
+	}
+	if len(parsers) != len(notices.Names()) {
+		t.Errorf("feeds.yaml names parsers %v; the parsers are %v", parsers, notices.Names())
 	}
 }
 

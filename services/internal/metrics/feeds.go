@@ -13,6 +13,7 @@ type feedMetrics struct {
 	failures    *prometheus.GaugeVec
 	silent      *prometheus.GaugeVec
 	lastSuccess *prometheus.GaugeVec
+	layout      *prometheus.CounterVec
 }
 
 func newFeedMetrics(r *prometheus.Registry) *feedMetrics {
@@ -32,9 +33,21 @@ func newFeedMetrics(r *prometheus.Registry) *feedMetrics {
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "breachwire_feed_last_success_timestamp_seconds", Help: "Unix time of a feed's last successful poll.",
 		}, []string{"feed"}),
+		layout: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "breachwire_notice_layout_errors_total",
+			Help: "Polls of a notices list whose page was not shaped as its parser expects (a missing column, no rows); the feed's last error names what.",
+		}, []string{"feed"}),
 	}
-	r.MustRegister(m.polls, m.items, m.failures, m.silent, m.lastSuccess)
+	r.MustRegister(m.polls, m.items, m.failures, m.silent, m.lastSuccess, m.layout)
 	return m
+}
+
+// NoticeLayoutError counts a notices list page its parser could not read.
+func (m *Metrics) NoticeLayoutError(feed string) { m.feeds.layout.WithLabelValues(feed).Inc() }
+
+// NoticeLayoutErrors is one series of breachwire_notice_layout_errors_total, for tests.
+func (m *Metrics) NoticeLayoutErrors(feed string) prometheus.Counter {
+	return m.feeds.layout.WithLabelValues(feed)
 }
 
 // FeedPolled counts one poll of a feed.
