@@ -42,12 +42,22 @@ func (h *Handler) Handle(ctx context.Context, m *bus.Message) error {
 	if art.GetPublishedAt() != nil {
 		in.Published = art.GetPublishedAt().AsTime()
 	}
-	x, err := h.X.Extract(ctx, in)
-	if err != nil {
-		if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrBinary) {
-			return bus.Permanent(err)
+	var x *bwv1.Extraction
+	if art.GetNotice() == nil || enforcement(art.GetNotice()) {
+		var err error
+		if x, err = h.X.Extract(ctx, in); err != nil {
+			if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrBinary) {
+				return bus.Permanent(err)
+			}
+			return err
 		}
-		return err
+	}
+	if art.GetNotice() != nil {
+		fromText := x
+		x = FromNotice(&art)
+		if fromText != nil {
+			fromEnforcementText(x, fromText)
+		}
 	}
 	x.ArticleId = art.GetId()
 	x.ArticleUrl = in.URL

@@ -486,6 +486,9 @@ func recordMatch(inc *store.Incident, articleID string, m *store.Match) bool {
 
 // isOfficial: regulator pages and filings outrank news for the headline count.
 func isOfficial(a *bwv1.Article) bool {
+	if a.GetNotice() != nil {
+		return true
+	}
 	for _, t := range a.GetFeedTags() {
 		switch t {
 		case "regulator", "filings":
@@ -501,8 +504,9 @@ func isOfficial(a *bwv1.Article) bool {
 // of the stored incident and the extraction: replaying an extraction that is
 // already merged changes nothing.
 //
-// Headline count rule: a count from an official source (a regulator's or
-// filing feed) first; else the value reported by most sources; else the
+// Headline count rule: a count from an official source (a regulator's
+// list row, or a regulator's or filing feed) first, even when it is the
+// only one; else the value reported by most sources; else the
 // most recently published value.
 func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident, bool, []store.Change) {
 	art := x.GetArticle()
@@ -536,7 +540,7 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 	src := store.Source{ArticleID: aid, URL: cmp.Or(art.GetCanonicalUrl(), art.GetUrl(), x.GetArticleUrl()),
 		Title: art.GetTitle(), Outlet: art.GetOutlet(), Year: incidentYear(x), Dated: dated(x), Cause: causeWord(x),
 		ExtractionMethod: fetchstatus.Method(art.GetExtractionMethod()), FetchStatus: fetchstatus.Name(art.GetFetchStatus()),
-		IncidentDate: x.GetIncidentDate().GetDate()}
+		IncidentDate: x.GetIncidentDate().GetDate(), Official: isOfficial(art)}
 	if art.GetPublishedAt() != nil {
 		src.PublishedAt = art.GetPublishedAt().AsTime().UTC()
 	}
@@ -582,9 +586,15 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 	}
 	inc.Records = headline(reported)
 
-	// Cause: the first stated cause stays; contributing causes accumulate.
+	// Cause: the first stated cause stays, unless an official source
+	// states one and no other official source did; contributing causes
+	// accumulate.
 	if c := causeWord(x); c != "unknown" {
-		inc.Cause.Primary = pickCause(inc.Cause.Primary, c)
+		if src.Official && !officialCause(inc.Sources, aid) {
+			inc.Cause.Primary = c
+		} else {
+			inc.Cause.Primary = pickCause(inc.Cause.Primary, c)
+		}
 		for _, k := range x.GetCause().GetContributing() {
 			if w := classifier.EnumWord(k); w != "" && w != inc.Cause.Primary && !slices.Contains(inc.Cause.Contributing, w) {
 				inc.Cause.Contributing = append(inc.Cause.Contributing, w)
@@ -657,6 +667,14 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 	return inc, changed, changes
 }
 
+// officialCause reports whether an official source other than aid states
+// a cause.
+func officialCause(sources []store.Source, aid string) bool {
+	return slices.ContainsFunc(sources, func(s store.Source) bool {
+		return s.Official && s.ArticleID != aid && s.Cause != "" && s.Cause != "unknown"
+	})
+}
+
 // pickCause keeps the incident's known cause unless it is unknown.
 func pickCause(old, new string) string {
 	if old == "" || old == "unknown" {
@@ -676,13 +694,13 @@ func headline(reported []store.ReportedValue) *store.Records {
 	pick := func(r store.ReportedValue, basis string) *store.Records {
 		return &store.Records{Value: &r.Value, Qualifier: r.Qualifier, Unit: r.Unit, Kind: r.Kind, Basis: basis, Reported: reported}
 	}
-	if len(reported) == 1 {
-		return pick(reported[0], "single")
-	}
 	for i := len(reported) - 1; i >= 0; i-- {
 		if reported[i].Official {
 			return pick(reported[i], "official")
 		}
+	}
+	if len(reported) == 1 {
+		return pick(reported[0], "single")
 	}
 	count := map[int64]int{}
 	best := 0

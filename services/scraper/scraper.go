@@ -91,6 +91,10 @@ func (s *Scraper) Handle(ctx context.Context, m *bus.Message) error {
 	if item.GetIdentity() == "" || (item.GetUrl() == "" && item.GetTitle() == "" && item.GetSummary() == "" && item.GetContent() == "") {
 		return bus.Permanentf("discovered item has no identity or nothing to publish")
 	}
+	if item.GetNotice() != nil {
+		// A regulator's list row: the feeder read it; there is no page.
+		return s.publish(ctx, fromNotice(&item, s.now()))
+	}
 	art, err := s.Article(ctx, &item, m.Deliveries >= fetchAttempts)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -99,18 +103,23 @@ func (s *Scraper) Handle(ctx context.Context, m *bus.Message) error {
 		}
 		return err
 	}
-	data, err := proto.Marshal(art)
-	if err != nil {
-		return bus.Permanentf("encode article: %w", err)
-	}
-	id := "art:" + art.Id + ":" + art.ContentHash[:16]
-	if _, err := s.pub.Publish(ctx, bus.SubjectArticles, id, data, nil); err != nil {
+	if err := s.publish(ctx, art); err != nil {
 		return err
 	}
 	// Once published: a publish that fails is retried, and counting before
 	// it would count the page twice.
 	s.report(ctx, &item, art)
 	return nil
+}
+
+func (s *Scraper) publish(ctx context.Context, art *bwv1.Article) error {
+	data, err := proto.Marshal(art)
+	if err != nil {
+		return bus.Permanentf("encode article: %w", err)
+	}
+	id := "art:" + art.Id + ":" + art.ContentHash[:16]
+	_, err = s.pub.Publish(ctx, bus.SubjectArticles, id, data, nil)
+	return err
 }
 
 // Article builds the article for an item. With lastTry false, a failure

@@ -254,6 +254,9 @@ type Source struct {
 	// whether the incident rests on its full text or on a feed summary.
 	ExtractionMethod string `json:"extraction_method,omitempty"`
 	FetchStatus      string `json:"fetch_status,omitempty"`
+	// Official is true for a regulator's list row (a notice) or a
+	// regulator's or filing feed: its count and cause outrank the news.
+	Official bool `json:"official,omitempty"`
 	// Match is why the article joined this incident (or began it), as
 	// decided when it first arrived.
 	Match *Match `json:"match,omitempty"`

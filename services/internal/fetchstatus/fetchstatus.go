@@ -22,6 +22,7 @@ const (
 	FullText    = "full_text"    // the page's main text
 	FeedSummary = "feed_summary" // the feed item's own content or summary
 	PlainText   = "plain_text"   // a text given as it is (classify, imports)
+	Notice      = "notice"       // a row of a regulator's breach list
 )
 
 // Method says whether the article's text is the page's own or the feed's
@@ -34,6 +35,8 @@ func Method(m bwv1.ExtractionMethod) string {
 		return FeedSummary
 	case bwv1.ExtractionMethod_EXTRACTION_METHOD_PLAIN_TEXT:
 		return PlainText
+	case bwv1.ExtractionMethod_EXTRACTION_METHOD_NOTICE:
+		return Notice
 	}
 	return ""
 }
