@@ -31,6 +31,12 @@ type Feeds interface {
 	Statuses(ctx context.Context, now time.Time) ([]feeder.Status, error)
 	Add(ctx context.Context, f config.Feed) (feeder.Entry, error)
 	Remove(ctx context.Context, urlOrID string) (feeder.Entry, error)
+	RequestBackfill(ctx context.Context, urlOrID string, pages int) (feeder.Entry, error)
+}
+
+// BackfillRequest is the body of POST /api/v1/feeds/{id}/backfill.
+type BackfillRequest struct {
+	Pages int `json:"pages"`
 }
 
 // Options wire the handler to the rest of the process.
@@ -71,6 +77,7 @@ func NewHandler(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/feeds", s.feedsList)
 	mux.Handle("POST /api/v1/feeds", s.admin(s.feedsAdd))
 	mux.Handle("DELETE /api/v1/feeds/{id}", s.admin(s.feedsRemove))
+	mux.Handle("POST /api/v1/feeds/{id}/backfill", s.admin(s.feedsBackfill))
 	if o.Incidents != nil {
 		mux.HandleFunc("GET /api/v1/incidents", s.incidentsSearch)
 		mux.HandleFunc("GET /api/v1/incidents/{id}", s.incidentGet)
@@ -228,6 +235,12 @@ func (s *server) feedsAdd(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "not ready")
 		return
 	}
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(f.URL)), "file:") {
+		// A file on the server's disk is the operator's to configure, not
+		// an API client's to have read.
+		writeError(w, http.StatusBadRequest, "file: URLs can be configured (feeds.yaml, --feed) but not added through the API")
+		return
+	}
 	e, err := s.o.Feeds.Add(r.Context(), f)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -236,15 +249,21 @@ func (s *server) feedsAdd(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, e)
 }
 
+// feedKey names the feed a request is about: its ID in the path, or its
+// URL in ?url= (feed URLs do not fit in a path segment).
+func feedKey(r *http.Request) string {
+	if u := r.URL.Query().Get("url"); u != "" {
+		return u
+	}
+	return r.PathValue("id")
+}
+
 func (s *server) feedsRemove(w http.ResponseWriter, r *http.Request) {
 	if s.o.Feeds == nil {
 		writeError(w, http.StatusServiceUnavailable, "not ready")
 		return
 	}
-	key := r.PathValue("id")
-	if u := r.URL.Query().Get("url"); u != "" {
-		key = u
-	}
+	key := feedKey(r)
 	e, err := s.o.Feeds.Remove(r.Context(), key)
 	switch {
 	case errors.Is(err, feeder.ErrUnknownFeed):
@@ -255,6 +274,32 @@ func (s *server) feedsRemove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 	default:
 		writeJSON(w, http.StatusOK, e)
+	}
+}
+
+func (s *server) feedsBackfill(w http.ResponseWriter, r *http.Request) {
+	req := BackfillRequest{Pages: 10}
+	if r.ContentLength != 0 {
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req); err != nil {
+			writeError(w, http.StatusBadRequest, "request body: "+err.Error())
+			return
+		}
+	}
+	if s.o.Feeds == nil {
+		writeError(w, http.StatusServiceUnavailable, "not ready")
+		return
+	}
+	key := feedKey(r)
+	e, err := s.o.Feeds.RequestBackfill(r.Context(), key, req.Pages)
+	switch {
+	case errors.Is(err, feeder.ErrUnknownFeed):
+		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, feeder.ErrNotNotices):
+		writeError(w, http.StatusConflict, err.Error())
+	case err != nil:
+		writeError(w, http.StatusBadRequest, err.Error())
+	default:
+		writeJSON(w, http.StatusAccepted, e)
 	}
 }
 

@@ -229,6 +229,12 @@ func (c *apiClient) AddFeed(ctx context.Context, f config.Feed) (feeder.Entry, e
 	return out, err
 }
 
+func (c *apiClient) RequestBackfill(ctx context.Context, urlOrID string, pages int) (feeder.Entry, error) {
+	var out feeder.Entry
+	err := c.do(ctx, http.MethodPost, "/api/v1/feeds/x/backfill?url="+url.QueryEscape(urlOrID), web.BackfillRequest{Pages: pages}, &out)
+	return out, err
+}
+
 func (c *apiClient) RemoveFeed(ctx context.Context, urlOrID string) (feeder.Entry, error) {
 	var out feeder.Entry
 	err := c.do(ctx, http.MethodDelete, "/api/v1/feeds/x?url="+url.QueryEscape(urlOrID), nil, &out)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/breachwire/breachwire/services/feeder"
+	"github.com/breachwire/breachwire/services/feeder/notices"
 	"github.com/breachwire/breachwire/services/internal/app"
 	"github.com/breachwire/breachwire/services/internal/config"
 )
@@ -21,6 +22,7 @@ type feedOps interface {
 	FeedStatuses(ctx context.Context) ([]feeder.Status, error)
 	AddFeed(ctx context.Context, f config.Feed) (feeder.Entry, error)
 	RemoveFeed(ctx context.Context, urlOrID string) (feeder.Entry, error)
+	RequestBackfill(ctx context.Context, urlOrID string, pages int) (feeder.Entry, error)
 }
 
 // directFeeds adapts the registry to feedOps.
@@ -32,26 +34,33 @@ func (d directFeeds) FeedStatuses(ctx context.Context) ([]feeder.Status, error) 
 func (d directFeeds) AddFeed(ctx context.Context, f config.Feed) (feeder.Entry, error) {
 	return d.r.Add(ctx, f)
 }
+func (d directFeeds) RequestBackfill(ctx context.Context, k string, pages int) (feeder.Entry, error) {
+	return d.r.RequestBackfill(ctx, k, pages)
+}
 func (d directFeeds) RemoveFeed(ctx context.Context, k string) (feeder.Entry, error) {
 	return d.r.Remove(ctx, k)
 }
 
 func cmdFeeds(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return &config.UsageError{Err: errors.New("feeds needs a subcommand: add, list, remove or status")}
+		return &config.UsageError{Err: errors.New("feeds needs a subcommand: add, list, remove, status or backfill")}
 	}
 	sub, args := args[0], args[1:]
 	var (
 		format string
 		nf     config.Feed
+		pages  int
 	)
 	flags := func(fs *flag.FlagSet) {
 		switch sub {
 		case "list", "status":
 			fs.StringVar(&format, "format", "table", "table or json")
+		case "backfill":
+			fs.IntVar(&pages, "pages", 10, "how many pages of the list to walk")
 		case "add":
 			fs.StringVar(&nf.Name, "name", "", "name of the feed (default: its host)")
-			fs.StringVar(&nf.Kind, "kind", "", "news, regulator, filings or breach-list (default news)")
+			fs.StringVar(&nf.Kind, "kind", "", "news, regulator, filings, breach-list or notices (default news)")
+			fs.StringVar(&nf.Parser, "parser", "", "for --kind notices: "+strings.Join(notices.Names(), ", "))
 			fs.StringVar(&nf.About, "about", "", "what the source is")
 			fs.DurationVar((*time.Duration)(&nf.MinInterval), "min-interval", 0, "shortest poll interval (default --feed-min-interval)")
 			fs.DurationVar((*time.Duration)(&nf.MaxInterval), "max-interval", 0, "longest poll interval (default --feed-max-interval)")
@@ -60,15 +69,19 @@ func cmdFeeds(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	switch sub {
-	case "add", "list", "remove", "status":
+	case "add", "list", "remove", "status", "backfill":
 	default:
-		return &config.UsageError{Err: fmt.Errorf("unknown feeds subcommand %q: want add, list, remove or status", sub)}
+		return &config.UsageError{Err: fmt.Errorf("unknown feeds subcommand %q: want add, list, remove, status or backfill", sub)}
 	}
 	cfg, rest, err := loadConfig(e, "feeds "+sub, args, flags)
 	if err != nil {
 		return err
 	}
 	switch {
+	case sub == "backfill" && len(rest) != 1:
+		return &config.UsageError{Err: errors.New("feeds backfill takes one feed id or URL")}
+	case sub == "backfill" && (pages < 1 || pages > feeder.MaxBackfillPages):
+		return &config.UsageError{Err: fmt.Errorf("--pages %d: want 1 to %d", pages, feeder.MaxBackfillPages)}
 	case (sub == "add" || sub == "remove") && len(rest) != 1:
 		return &config.UsageError{Err: fmt.Errorf("feeds %s takes one feed URL", sub)}
 	case (sub == "list" || sub == "status") && len(rest) != 0:
@@ -100,6 +113,13 @@ func cmdFeeds(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "added %s (%s)\n", ent.Feed.URL, ent.ID)
+		return nil
+	case "backfill":
+		ent, err := ops.RequestBackfill(ctx, rest[0], pages)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "backfill of up to %d pages of %s (%s) asked for; the feeder runs it now (see feeds status)\n", pages, ent.Feed.URL, ent.ID)
 		return nil
 	case "remove":
 		ent, err := ops.RemoveFeed(ctx, rest[0])

@@ -296,6 +296,13 @@ func (l lazyFeeds) Remove(ctx context.Context, urlOrID string) (feeder.Entry, er
 	return feeder.Entry{}, errNotReady
 }
 
+func (l lazyFeeds) RequestBackfill(ctx context.Context, urlOrID string, pages int) (feeder.Entry, error) {
+	if r := l.get(); r != nil {
+		return r.RequestBackfill(ctx, urlOrID, pages)
+	}
+	return feeder.Entry{}, errNotReady
+}
+
 // lazySubscriptions lets the HTTP server start before NATS is up.
 type lazySubscriptions struct{ get func() *alerter.Registry }
 
