@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/mmcdole/gofeed"
 
@@ -152,7 +151,7 @@ func noticeCandidate(p notices.Parser, r notices.Row) candidate {
 	}
 	it := &gofeed.Item{Title: noticeTitle(p, r), Description: text, GUID: r.ID, Link: r.URL}
 	c := candidate{item: it, identity: "notice:" + r.ID, link: r.URL, hash: hashHex(r.Text), notice: noticeProto(p, r)}
-	if t, err := time.Parse(time.DateOnly, r.Reported); err == nil {
+	if t, ok := p.Day(r.Reported); ok {
 		c.published = t
 	}
 	return c

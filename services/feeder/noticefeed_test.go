@@ -98,6 +98,10 @@ func TestNoticesListIsIncrementalAndBackfillWalksPages(t *testing.T) {
 			n.GetOrganisation() == "" || n.GetReported() == "" || it.GetSummary() == "" || !strings.Contains(it.GetTitle(), "California AG") {
 			t.Errorf("item %s: %+v", it.GetIdentity(), n)
 		}
+		// Reported dates are California's calendar days.
+		if at := it.GetPublishedAt().AsTime(); at.Hour() != 8 && at.Hour() != 7 || at.Minute() != 0 {
+			t.Errorf("item %s published %v, want local midnight in Los Angeles", it.GetIdentity(), at)
+		}
 	}
 
 	h.now = h.now.Add(time.Hour)

@@ -40,6 +40,7 @@ func init() {
 		Name:      "ca-ag",
 		Regulator: "California AG",
 		Country:   "US",
+		TimeZone:  "America/Los_Angeles",
 		Accept:    "text/html",
 		Parse:     caList.parse,
 	})

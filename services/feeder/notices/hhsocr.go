@@ -181,6 +181,7 @@ func init() {
 		Name:      "hhs-ocr",
 		Regulator: "HHS OCR",
 		Country:   "US",
+		TimeZone:  "America/New_York",
 		Accept:    "text/csv",
 		Parse:     hhsParse,
 	})

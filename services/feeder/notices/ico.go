@@ -308,6 +308,7 @@ func init() {
 		Name:      "ico",
 		Regulator: "ICO",
 		Country:   "GB",
+		TimeZone:  "Europe/London",
 		Accept:    "text/html",
 		Parse:     icoParse,
 	})

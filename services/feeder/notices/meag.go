@@ -171,6 +171,7 @@ func init() {
 		Name:      "me-ag",
 		Regulator: "Maine AG",
 		Country:   "US",
+		TimeZone:  "America/New_York",
 		Accept:    "text/html",
 		Parse:     meList.parse,
 		Detail:    meDetail,

@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
+	_ "time/tzdata" // the regulators' zones, on hosts without a zone database
 
 	bwv1 "github.com/breachwire/breachwire/proto/breachwire/v1"
 )
@@ -91,6 +93,10 @@ type Parser struct {
 	Regulator string
 	// Country is the ISO 3166-1 alpha-2 code of the jurisdiction.
 	Country string
+	// TimeZone is the IANA zone the list's calendar dates are in (the
+	// regulator's office): a row reported on 02/01/2025 in California was
+	// reported from 2025-02-01T00:00-08:00, not from midnight UTC.
+	TimeZone string
 	// Accept is the Accept header to fetch the list with.
 	Accept string
 	// Parse reads one page of the list fetched from page.
@@ -98,6 +104,17 @@ type Parser struct {
 	// Detail, when set, completes a row from its own notice page (Row.URL):
 	// lists whose count or cause is only on the notice page.
 	Detail func(body []byte, row *Row) error
+}
+
+// Day is the instant a calendar date of the list ("YYYY-MM-DD") begins in
+// the list's time zone; false when date is not a whole date.
+func (p Parser) Day(date string) (time.Time, bool) {
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil || p.TimeZone == "" {
+		loc = time.UTC
+	}
+	t, err := time.ParseInLocation(time.DateOnly, date, loc)
+	return t, err == nil
 }
 
 var parsers = map[string]Parser{}

@@ -3,6 +3,7 @@ package notices
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestReadDates(t *testing.T) {
@@ -123,5 +124,35 @@ func TestLabels(t *testing.T) {
 		if got := displayLabel(in); got != want {
 			t.Errorf("displayLabel(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A list's dates are calendar dates in its regulator's zone: the day
+// begins at local midnight, daylight saving included.
+func TestParserDayIsInTheRegulatorsZone(t *testing.T) {
+	for _, name := range Names() {
+		p, _ := Lookup(name)
+		if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "" {
+			t.Errorf("%s: time zone %q: %v", name, p.TimeZone, err)
+		}
+	}
+	for _, tc := range []struct {
+		parser, date string
+		want         time.Time
+	}{
+		{"ca-ag", "2025-02-01", time.Date(2025, 2, 1, 8, 0, 0, 0, time.UTC)},
+		{"wa-ag", "2025-07-01", time.Date(2025, 7, 1, 7, 0, 0, 0, time.UTC)},
+		{"hhs-ocr", "2025-02-01", time.Date(2025, 2, 1, 5, 0, 0, 0, time.UTC)},
+		{"ico", "2025-07-01", time.Date(2025, 6, 30, 23, 0, 0, 0, time.UTC)},
+		{"ico", "2025-01-15", time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)},
+	} {
+		p, _ := Lookup(tc.parser)
+		got, ok := p.Day(tc.date)
+		if !ok || !got.Equal(tc.want) {
+			t.Errorf("%s %s: %v %v, want %v", tc.parser, tc.date, got.UTC(), ok, tc.want)
+		}
+	}
+	if p, _ := Lookup("ca-ag"); func() bool { _, ok := p.Day("2025-02"); return ok }() {
+		t.Error("a partial date was read as a day")
 	}
 }

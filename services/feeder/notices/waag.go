@@ -51,6 +51,7 @@ func init() {
 		Name:      "wa-ag",
 		Regulator: "Washington AG",
 		Country:   "US",
+		TimeZone:  "America/Los_Angeles",
 		Accept:    "text/html",
 		Parse:     waList.parse,
 	})
