@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -20,6 +19,7 @@ import (
 	"github.com/breachwire/breachwire/services/internal/app"
 	"github.com/breachwire/breachwire/services/internal/config"
 	"github.com/breachwire/breachwire/services/store"
+	"github.com/breachwire/breachwire/services/store/export"
 	"github.com/breachwire/breachwire/services/store/query"
 	"github.com/breachwire/breachwire/services/web"
 )
@@ -158,8 +158,8 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if format != "jsonl" && format != "csv" {
-		return &config.UsageError{Err: fmt.Errorf("--format %q: want jsonl or csv", format)}
+	if _, err := export.ParseFormat(format); err != nil {
+		return &config.UsageError{Err: fmt.Errorf("--%w", err)}
 	}
 	params.Set("q", strings.Join(rest, " "))
 	if _, err := query.Parse(params.Get("q")); err != nil {
@@ -174,13 +174,9 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeFn()
 	progress := isTerminal(e.stderr)
-	var cw *csv.Writer
-	enc := json.NewEncoder(e.stdout)
-	if format == "csv" {
-		cw = csv.NewWriter(e.stdout)
-		if err := cw.Write(csvHeader); err != nil {
-			return err
-		}
+	out, err := export.NewWriter(e.stdout, export.Format(format))
+	if err != nil {
+		return err
 	}
 	done := 0
 	for {
@@ -189,21 +185,13 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		for _, inc := range res.Incidents {
-			if cw != nil {
-				err = cw.Write(csvRow(inc))
-			} else {
-				err = enc.Encode(inc)
-			}
-			if err != nil {
+			if err := out.Write(inc); err != nil {
 				return err
 			}
 			done++
 		}
-		if cw != nil {
-			cw.Flush()
-			if err := cw.Error(); err != nil {
-				return err
-			}
+		if err := out.Flush(); err != nil {
+			return err
 		}
 		if progress {
 			fmt.Fprintf(e.stderr, "\rexported %d of %d incidents", done, res.Total)
@@ -277,49 +265,5 @@ func dateString(t time.Time) string {
 }
 
 func actionsString(as []store.RegulatorAction) string {
-	var parts []string
-	for _, a := range as {
-		s := a.Regulator + " " + a.Action
-		if a.Amount != nil {
-			s += fmt.Sprintf(" %s %.0f", a.Currency, *a.Amount)
-		}
-		parts = append(parts, s)
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, "; ")
-}
-
-var csvHeader = []string{"id", "revision", "organisation", "aliases", "year", "records", "records_qualifier", "records_unit",
-	"records_basis", "reported_values", "cause", "contributing_causes", "regulator_actions", "data_types", "jurisdiction",
-	"first_reported", "last_updated", "source_urls", "source_extraction"}
-
-func csvRow(inc *store.Incident) []string {
-	var rec, qual, unit, basis string
-	var reported []string
-	if r := inc.Records; r != nil {
-		qual, unit, basis = r.Qualifier, r.Unit, r.Basis
-		if n, ok := r.Count(); ok { // an unknown count is an empty cell, not 0
-			rec = strconv.FormatInt(n, 10)
-		}
-		for _, v := range r.Reported {
-			reported = append(reported, fmt.Sprintf("%d %s", v.Value, v.ArticleURL))
-		}
-	}
-	// source_extraction runs beside source_urls: full_text or
-	// feed_summary for each source ("-" for sources stored before it was kept).
-	var urls, methods []string
-	for _, s := range inc.Sources {
-		urls = append(urls, s.URL)
-		methods = append(methods, cmp.Or(s.ExtractionMethod, "-"))
-	}
-	actions := actionsString(inc.RegulatorActions)
-	if actions == "-" {
-		actions = ""
-	}
-	return []string{inc.ID, strconv.FormatInt(inc.Revision, 10), inc.Organisation.Name, strings.Join(inc.Organisation.Aliases, "; "),
-		strings.TrimPrefix(yearString(inc.Year), "-"), rec, qual, unit, basis, strings.Join(reported, "; "), inc.Cause.Primary,
-		strings.Join(inc.Cause.Contributing, "; "), actions, strings.Join(inc.DataTypes, "; "), inc.Jurisdiction,
-		strings.TrimPrefix(dateString(inc.FirstReported), "-"), strings.TrimPrefix(dateString(inc.LastUpdated), "-"), strings.Join(urls, " "), strings.Join(methods, " ")}
+	return cmp.Or(export.Actions(as), "-")
 }
