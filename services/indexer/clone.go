@@ -18,7 +18,7 @@ func clone(inc *store.Incident) *store.Incident {
 // to tell whether a merge changed anything.
 func fingerprint(inc *store.Incident) []byte {
 	c := *inc
-	c.Revision, c.RevisionArticle, c.Changes = 0, "", nil
+	c.Revision, c.RevisionArticle, c.Changes, c.History = 0, "", nil, nil
 	b, _ := json.Marshal(&c)
 	return b
 }

@@ -125,6 +125,9 @@ func (c *Curator) merge(ctx context.Context, ids []string, r Request) (*store.In
 	merged.Pinned = all
 	slices.Sort(merged.Pinned)
 	merged.Changes = []store.Change{{Kind: "merged", Field: "incident", OldValue: strings.Join(ids[1:], ","), NewValue: target.ID}}
+	// The rebuild's revisions are not the incident's: it keeps its own.
+	merged.History = slices.Clone(target.History)
+	merged.AddRevision(store.Revision{Revision: merged.Revision, At: entry.At, Changes: merged.Changes})
 	if _, err := c.Store.PutIncident(ctx, merged, versions[0]); err != nil {
 		return nil, fmt.Errorf("merge: write %s: %w", target.ID, err)
 	}
@@ -198,6 +201,7 @@ func (c *Curator) split(ctx context.Context, id string, articles []string, r Req
 	}
 	split.Revision, entry.Revision = 1, 1
 	split.Curation, split.Pinned, split.Changes = []store.Curation{entry}, articles, change
+	split.History = []store.Revision{{Revision: 1, At: entry.At, Changes: change}}
 	// Written first: should the rest fail, the articles are in both and
 	// the same split again completes it.
 	if _, err := c.Store.PutIncident(ctx, split, store.Version{}); errors.Is(err, store.ErrConflict) {
@@ -221,6 +225,8 @@ func (c *Curator) split(ctx context.Context, id string, articles []string, r Req
 	entry.Revision = rest.Revision
 	rest.Curation = append(slices.Clone(inc.Curation), entry)
 	rest.Pinned, rest.Changes = remaining, change
+	rest.History = slices.Clone(inc.History)
+	rest.AddRevision(store.Revision{Revision: rest.Revision, At: entry.At, Changes: change})
 	if _, err := c.Store.PutIncident(ctx, rest, version); err != nil {
 		return nil, nil, fmt.Errorf("split: write %s: %w", id, err)
 	}

@@ -147,6 +147,10 @@ func testCuration(t *testing.T, f *curationFixture) {
 			t.Errorf("the indexer's decision on a1 was lost")
 		}
 	}
+	if h := stored.History; len(h) < 2 || h[len(h)-1].Revision != stored.Revision || h[len(h)-1].ArticleID != "" ||
+		len(h[len(h)-1].Changes) != 1 || h[len(h)-1].Changes[0].Kind != "merged" || h[0].Revision != 1 {
+		t.Errorf("history after the merge %+v", h)
+	}
 	if !slices.Equal(stored.Pinned, []string{"cur-a1", "cur-a2", "cur-b1"}) {
 		t.Errorf("pinned %v", stored.Pinned)
 	}
@@ -186,6 +190,12 @@ func testCuration(t *testing.T, f *curationFixture) {
 	if len(rest.Curation) != 2 || rest.Curation[1].Action != "split" || rest.Curation[1].By != "bob" ||
 		!slices.Equal(rest.Curation[1].Incidents, []string{f.incA, apart.ID}) {
 		t.Errorf("rest curation %+v", rest.Curation)
+	}
+	if h := rest.History; len(h) == 0 || h[len(h)-1].Revision != rest.Revision || h[len(h)-1].Changes[0].Kind != "split" {
+		t.Errorf("rest history %+v", h)
+	}
+	if h := apart.History; len(h) != 1 || h[0].Revision != 1 || h[0].Changes[0].Kind != "split" {
+		t.Errorf("split-off history %+v", h)
 	}
 	if f.incidentOf(t, "cur-a2") != apart.ID {
 		t.Errorf("a2 points at %s", f.incidentOf(t, "cur-a2"))

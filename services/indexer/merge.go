@@ -541,6 +541,9 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 		Title: art.GetTitle(), Outlet: art.GetOutlet(), Year: incidentYear(x), Dated: dated(x), Cause: causeWord(x),
 		ExtractionMethod: fetchstatus.Method(art.GetExtractionMethod()), FetchStatus: fetchstatus.Name(art.GetFetchStatus()),
 		IncidentDate: x.GetIncidentDate().GetDate(), Official: isOfficial(art)}
+	if src.Cause != "unknown" {
+		src.CauseQuote = x.GetCause().GetEvidence().GetText()
+	}
 	if art.GetPublishedAt() != nil {
 		src.PublishedAt = art.GetPublishedAt().AsTime().UTC()
 	}
@@ -662,6 +665,7 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 		inc.Revision++
 		inc.RevisionArticle = aid
 		inc.Changes = changes
+		inc.AddRevision(store.Revision{Revision: inc.Revision, ArticleID: aid, ArticleURL: src.URL, At: src.PublishedAt, Changes: changes})
 	}
 	changed := isNew || string(before) != string(fingerprint(inc))
 	return inc, changed, changes

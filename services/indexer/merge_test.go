@@ -183,6 +183,12 @@ func TestReplayChangesNothingAndMaterialChangesBumpRevision(t *testing.T) {
 	if !kinds["count_revised"] || !kinds["fine_announced"] || only(t, db).Revision != 2 || only(t, db).Records.Basis != "official" {
 		t.Fatalf("changes %+v, incident %+v", ch[0], only(t, db))
 	}
+	// The history holds both revisions: what changed, from which article.
+	h := only(t, db).History
+	if len(h) != 2 || h[0].Revision != 1 || h[0].ArticleID != "a1" || h[1].Revision != 2 || h[1].ArticleID != "reg1" ||
+		len(h[1].Changes) != len(ch[0]) || !h[1].At.Equal(d3) {
+		t.Fatalf("history %+v", h)
+	}
 	// A later news report cannot displace the official count.
 	apply(t, db, ext("a4", "Harbour Life Planning", nil, 2011, bwv1.Cause_CAUSE_THIRD_PARTY, 70000, d3.AddDate(0, 1, 0)))
 	if got, _ := only(t, db).Records.Count(); got != 90000 {

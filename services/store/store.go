@@ -142,6 +142,32 @@ type Incident struct {
 	Pinned []string `json:"pinned,omitempty"`
 	// Curation is every revision people made (merge, split), oldest first.
 	Curation []Curation `json:"curation,omitempty"`
+	// History is the incident's revisions, oldest first: what changed and
+	// from which article (at most MaxHistory; older ones are dropped,
+	// except the first, which says how the incident began).
+	History []Revision `json:"history,omitempty"`
+}
+
+// MaxHistory bounds an incident's History.
+const MaxHistory = 100
+
+// Revision is one revision of an incident: its material changes and the
+// article (or curator's action) that made them.
+type Revision struct {
+	Revision   int64     `json:"revision"`
+	ArticleID  string    `json:"article_id,omitempty"`
+	ArticleURL string    `json:"article_url,omitempty"`
+	At         time.Time `json:"at,omitzero"` // the article's publication, or the curator's action
+	Changes    []Change  `json:"changes"`
+}
+
+// AddRevision appends the incident's current revision and changes to its
+// History, keeping the first revision and the latest MaxHistory-1.
+func (inc *Incident) AddRevision(r Revision) {
+	inc.History = append(inc.History, r)
+	if n := len(inc.History); n > MaxHistory {
+		inc.History = append(inc.History[:1], inc.History[n-MaxHistory+1:]...)
+	}
 }
 
 // Curation is one revision a person made: who, why, when, and what moved.
@@ -257,6 +283,8 @@ type Source struct {
 	// Official is true for a regulator's list row (a notice) or a
 	// regulator's or filing feed: its count and cause outrank the news.
 	Official bool `json:"official,omitempty"`
+	// CauseQuote is the sentence the article's cause was read from.
+	CauseQuote string `json:"cause_quote,omitempty"`
 	// Match is why the article joined this incident (or began it), as
 	// decided when it first arrived.
 	Match *Match `json:"match,omitempty"`
