@@ -1,4 +1,4 @@
-// Package web serves breachwire's HTTP face: health, readiness, metrics and
+// Package web serves breachwire's HTTP face: health, readiness, metrics, the web UI and
 // the JSON API that client subcommands and operators use.
 package web
 
@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/breachwire/breachwire/services/feeder"
 	"github.com/breachwire/breachwire/services/internal/bus"
@@ -54,6 +56,11 @@ type Options struct {
 	Subscriptions Subscriptions
 	AdminToken    string
 	Logger        *slog.Logger
+	// Gatherer gives the operations page the pipeline's counters.
+	Gatherer prometheus.Gatherer
+	// UIReadRequiresLogin makes the UI's incident pages ask for the admin
+	// login too (they are open by default, as the API's are).
+	UIReadRequiresLogin bool
 }
 
 // NewHandler returns the process's HTTP handler.
@@ -86,6 +93,7 @@ func NewHandler(o Options) http.Handler {
 	}
 	s.routeCuration(mux)
 	s.routeSubscriptions(mux)
+	newUI(s).route(mux)
 	mux.HandleFunc("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(openAPI)

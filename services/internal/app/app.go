@@ -101,6 +101,9 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 		Subscriptions: lazySubscriptions{get: func() *alerter.Registry { readyMu.RLock(); defer readyMu.RUnlock(); return subs }},
 		AdminToken:    adminToken,
 		Logger:        log,
+		Gatherer:      m.Registry,
+
+		UIReadRequiresLogin: cfg.UIReadRequiresLogin,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP)
 	if err != nil {

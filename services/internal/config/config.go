@@ -31,6 +31,9 @@ type Config struct {
 	// AdminToken guards the state-changing HTTP API. When empty, `run`
 	// generates one and writes it to <data>/admin-token.
 	AdminToken string `yaml:"admin_token" secret:"true"`
+	// UIReadRequiresLogin makes the web UI's incident pages ask for the
+	// admin login (alerts and operations always do).
+	UIReadRequiresLogin bool `yaml:"ui_read_requires_login"`
 	// Server is the running instance that client subcommands talk to.
 	Server    string `yaml:"server"`
 	LogLevel  string `yaml:"log_level"`
@@ -177,6 +180,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.NATS.TLSKey, "nats-tls-key", c.NATS.TLSKey, "NATS client key (PEM)")
 	fs.StringVar(&c.NATS.TLSCA, "nats-tls-ca", c.NATS.TLSCA, "CA bundle for the NATS server (PEM)")
 	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "token for the admin HTTP API")
+	fs.BoolVar(&c.UIReadRequiresLogin, "ui-read-requires-login", c.UIReadRequiresLogin, "the web UI's incident pages need the admin login too")
 	fs.StringVar(&c.Server, "server", c.Server, "URL of a running breachwire, for client commands")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
