@@ -1,5 +1,13 @@
 package store
 
+import "slices"
+
+// The kinds of source an incident rests on (the query field source:).
+const (
+	SourceNews     = "news"
+	SourceOfficial = "official"
+)
+
 // SearchValues are the values of an incident that the query syntax's
 // searched fields look at. Both stores index exactly these, and the
 // in-memory matcher (store/match) analyses exactly these, so that search
@@ -17,6 +25,9 @@ type SearchValues struct {
 	Regulator, Action []string
 	// Outlet: one entry per source.
 	Outlet []string
+	// SourceKind: "official" when a source is a regulator's notice or an
+	// official feed, "news" when a source is not; both when both.
+	SourceKind []string
 }
 
 // SearchValues returns what inc offers each searched field.
@@ -39,5 +50,11 @@ func (inc *Incident) SearchValues() SearchValues {
 		v.Action = append(v.Action, a.Action)
 	}
 	v.Cause = append([]string{inc.Cause.Primary}, inc.Cause.Contributing...)
+	if slices.ContainsFunc(inc.Sources, func(s Source) bool { return s.Official }) {
+		v.SourceKind = append(v.SourceKind, SourceOfficial)
+	}
+	if slices.ContainsFunc(inc.Sources, func(s Source) bool { return !s.Official }) {
+		v.SourceKind = append(v.SourceKind, SourceNews)
+	}
 	return v
 }

@@ -74,7 +74,8 @@ type Store interface {
 	// Search runs a query over incidents.
 	Search(ctx context.Context, q query.Request) (*Result, error)
 	// Facets counts the incidents matching q by cause, regulator, action,
-	// month of first report and record-count bucket.
+	// month of first report, record-count bucket, jurisdiction and source
+	// kind.
 	Facets(ctx context.Context, q query.Request) (*FacetCounts, error)
 	// Ping reports whether the store can serve (readiness).
 	Ping(ctx context.Context) error
@@ -95,6 +96,8 @@ type FacetCounts struct {
 	Action       []Bucket `json:"regulator_action"`
 	Month        []Bucket `json:"month"`         // YYYY-MM of first_reported
 	RecordsRange []Bucket `json:"records_range"` // see RecordBuckets
+	Jurisdiction []Bucket `json:"jurisdiction"`  // ISO country code, as stored
+	SourceKind   []Bucket `json:"source_kind"`   // news, official
 }
 
 // Bucket is one facet value and its count.

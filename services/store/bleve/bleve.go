@@ -68,11 +68,11 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bleve store: mapping: %w", err)
 	}
-	incidents, err := openIndex(filepath.Join(dir, "incidents.bleve"), im)
+	incidents, err := openIncidents(filepath.Join(dir, "incidents.bleve"), im)
 	if err != nil {
 		return nil, err
 	}
-	articles, err := openIndex(filepath.Join(dir, "articles.bleve"), articleMapping())
+	articles, _, err := openIndex(filepath.Join(dir, "articles.bleve"), articleMapping())
 	if err != nil {
 		_ = incidents.Close()
 		return nil, err
@@ -105,15 +105,17 @@ func runtimeConfig() map[string]any {
 
 const persisterNap = 20 * time.Millisecond
 
-func openIndex(path string, m mapping.IndexMapping) (blevesearch.Index, error) {
-	idx, err := blevesearch.OpenUsing(path, runtimeConfig())
+// openIndex opens the index at path, or creates it with m (created true).
+func openIndex(path string, m mapping.IndexMapping) (idx blevesearch.Index, created bool, err error) {
+	idx, err = blevesearch.OpenUsing(path, runtimeConfig())
 	if errors.Is(err, blevesearch.ErrorIndexPathDoesNotExist) {
+		created = true
 		idx, err = blevesearch.NewUsing(path, m, blevesearch.Config.DefaultIndexType, blevesearch.Config.DefaultKVStore, runtimeConfig())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bleve store: open %s: %w", path, err)
+		return nil, false, fmt.Errorf("bleve store: open %s: %w", path, err)
 	}
-	return idx, nil
+	return idx, created, nil
 }
 
 // Close waits for pending writes and closes the indexes; calling it again

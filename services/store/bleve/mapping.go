@@ -40,6 +40,8 @@ const (
 	fFirstReported = "first_reported"
 	fLastUpdated   = "last_updated"
 	fMonth         = "month"
+	fJurisFacet    = "jurisdiction_facet"
+	fSourceKind    = "source_kind" // news, official: matched and counted as it is
 )
 
 func incidentMapping() (*mapping.IndexMappingImpl, error) {
@@ -68,7 +70,7 @@ func incidentMapping() (*mapping.IndexMappingImpl, error) {
 		kw.Store, kw.IncludeInAll, kw.IncludeTermVectors, kw.DocValues = false, false, false, false
 		doc.AddFieldMappingsAt(f, kw)
 	}
-	for _, f := range []string{fCauseFacet, fRegFacet, fActionFacet, fMonth} {
+	for _, f := range []string{fCauseFacet, fRegFacet, fActionFacet, fMonth, fJurisFacet, fSourceKind} {
 		kw := mapping.NewKeywordFieldMapping()
 		kw.Store, kw.IncludeInAll, kw.IncludeTermVectors, kw.DocValues = false, false, false, true
 		doc.AddFieldMappingsAt(f, kw)
@@ -127,6 +129,10 @@ func incidentDoc(inc *store.Incident, seq int64) (map[string]any, error) {
 	d[fRegulator], d[fRegFacet] = lower(sv.Regulator...), distinct(sv.Regulator)
 	d[fAction], d[fActionFacet] = lower(sv.Action...), distinct(sv.Action)
 	d[fCause] = lower(sv.Cause...)
+	d[fSourceKind] = sv.SourceKind
+	if inc.Jurisdiction != "" {
+		d[fJurisFacet] = inc.Jurisdiction
+	}
 	if inc.Cause.Primary != "" {
 		d[fCauseFacet] = inc.Cause.Primary
 	}

@@ -130,6 +130,8 @@ func (s *Store) Facets(ctx context.Context, r query.Request) (*store.FacetCounts
 	req.AddFacet("regulator", blevesearch.NewFacetRequest(fRegFacet, all))
 	req.AddFacet("action", blevesearch.NewFacetRequest(fActionFacet, all))
 	req.AddFacet("month", blevesearch.NewFacetRequest(fMonth, all))
+	req.AddFacet("jurisdiction", blevesearch.NewFacetRequest(fJurisFacet, all))
+	req.AddFacet("source_kind", blevesearch.NewFacetRequest(fSourceKind, all))
 	rr := blevesearch.NewFacetRequest(fRecords, len(store.RecordBuckets))
 	for _, b := range store.RecordBuckets {
 		from := float64(b.From)
@@ -151,6 +153,8 @@ func (s *Store) Facets(ctx context.Context, r query.Request) (*store.FacetCounts
 		Action:       buckets(res.Facets["action"]),
 		Month:        buckets(res.Facets["month"]),
 		RecordsRange: buckets(res.Facets["records"]),
+		Jurisdiction: buckets(res.Facets["jurisdiction"]),
+		SourceKind:   buckets(res.Facets["source_kind"]),
 	}, nil
 }
 
@@ -305,6 +309,8 @@ func translateTerm(t query.Term) (bq.Query, error) {
 		return keyword(fDataType, t.Value), nil
 	case query.FieldOutlet:
 		return keyword(fOutlet, t.Value), nil
+	case query.FieldSource:
+		return keyword(fSourceKind, t.Value), nil
 	case query.FieldID:
 		return keyword(fID, t.Value), nil
 	case query.FieldRecords:

@@ -68,6 +68,7 @@ type incidentFields struct {
 	DataType   []string  `json:"data_type,omitempty"`
 	Outlet     []string  `json:"outlet,omitempty"`
 	SourceURL  []string  `json:"source_url,omitempty"`
+	SourceKind []string  `json:"source_kind,omitempty"` // news, official
 }
 
 // searchFields serve the query syntax: Text and Organisation are analysed
@@ -154,6 +155,7 @@ func newIncidentDoc(inc *store.Incident, ingested time.Time) *incidentDoc {
 	}
 	f.Regulator, f.Action = distinct(sv.Regulator, false), distinct(sv.Action, false)
 	f.DataType, f.Outlet, f.SourceURL = distinct(inc.DataTypes, false), distinct(sv.Outlet, false), distinct(urls, false)
+	f.SourceKind = sv.SourceKind
 
 	sf := &d.Breachwire.Search
 	sf.Organisation = distinct(sv.Organisation, false)

@@ -115,8 +115,36 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err := s.ensureAlias(ctx, kind); err != nil {
 			return nil, err
 		}
+		s.addFields(ctx, kind)
 	}
 	return s, nil
+}
+
+// addFields puts the template's mappings on the live index of kind, so that
+// fields a newer breachwire added are there before it writes them (the
+// mapping is strict: a document with an unknown field is refused).
+// Adding a field is always allowed; the incidents written before have no
+// value in it until `breachwire index migrate` copies them onto a new
+// index. A refusal (a field whose type changed) is logged: migrate then.
+func (s *Store) addFields(ctx context.Context, kind string) {
+	files, err := Templates()
+	if err != nil {
+		s.log.Warn("elastic: templates not read", "err", err)
+		return
+	}
+	var body struct {
+		Template struct {
+			Mappings json.RawMessage `json:"mappings"`
+		} `json:"template"`
+	}
+	if err := json.Unmarshal(files[kind+"-mappings.component.json"], &body); err != nil || len(body.Template.Mappings) == 0 {
+		s.log.Warn("elastic: template mappings not read", "kind", kind, "err", err)
+		return
+	}
+	if err := s.call(ctx, http.MethodPut, "/"+s.alias(kind)+"/_mapping", nil, body.Template.Mappings, nil); err != nil {
+		s.log.Warn("elastic: the live index does not take the current mappings; run `breachwire index migrate`",
+			"index", s.alias(kind), "err", err)
+	}
 }
 
 // alias is the name documents of kind are read and written through.

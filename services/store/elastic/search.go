@@ -28,6 +28,8 @@ const (
 	fieldRegulator   = "breachwire.incident.regulator"
 	fieldAction      = "breachwire.incident.action"
 	fieldKeys        = "breachwire.incident.organisation.keys"
+	fieldJuris       = "breachwire.incident.jurisdiction"
+	fieldSourceKind  = "breachwire.incident.source_kind"
 )
 
 // keywordFields are the query fields matched exactly against lower-cased copies.
@@ -39,6 +41,7 @@ var keywordFields = map[query.Field]string{
 	query.FieldDataType:     "breachwire.search.data_type",
 	query.FieldOutlet:       "breachwire.search.outlet",
 	query.FieldID:           "breachwire.search.id",
+	query.FieldSource:       fieldSourceKind, // its values are lower case
 }
 
 var sortFields = map[query.Field]string{
@@ -335,6 +338,8 @@ func (s *Store) Facets(ctx context.Context, req query.Request) (*store.FacetCoun
 			"regulator": terms(fieldRegulator),
 			"action":    terms(fieldAction),
 			"month":     terms(fieldMonth),
+			"juris":     terms(fieldJuris),
+			"source":    terms(fieldSourceKind),
 			"records":   obj{"range": obj{"field": fieldRecords, "ranges": ranges, "keyed": false}},
 		},
 	}
@@ -345,6 +350,7 @@ func (s *Store) Facets(ctx context.Context, req query.Request) (*store.FacetCoun
 	out := &store.FacetCounts{}
 	for name, dst := range map[string]*[]store.Bucket{
 		"cause": &out.Cause, "regulator": &out.Regulator, "action": &out.Action, "month": &out.Month, "records": &out.RecordsRange,
+		"juris": &out.Jurisdiction, "source": &out.SourceKind,
 	} {
 		var buckets []struct {
 			Key      any   `json:"key"`

@@ -35,6 +35,7 @@ const (
 	fieldJurisdiction
 	fieldDataType
 	fieldOutlet
+	fieldSource
 	numKeywordFields
 )
 
@@ -81,6 +82,7 @@ func NewDoc(inc *store.Incident) *Doc {
 	d.keywords[fieldJurisdiction] = lower(inc.Jurisdiction)
 	d.keywords[fieldDataType] = lower(inc.DataTypes...)
 	d.keywords[fieldOutlet] = lower(sv.Outlet...)
+	d.keywords[fieldSource] = sv.SourceKind
 
 	if inc.Year != 0 {
 		d.year = optional[float64]{float64(inc.Year), true}

@@ -92,6 +92,7 @@ var keywordFields = map[query.Field]keywordField{
 	query.FieldJurisdiction: fieldJurisdiction,
 	query.FieldDataType:     fieldDataType,
 	query.FieldOutlet:       fieldOutlet,
+	query.FieldSource:       fieldSource,
 }
 
 func compileTerm(t query.Term) (node, error) {

@@ -5,6 +5,7 @@
 //	organisation:plusnet AND cause:software_bug_upgrade AND records:>1000
 //	regulator:ICO AND (action:monetary_penalty OR action:undertaking) NOT year:2014
 //	"life planning" first_reported:>=2011-01-01
+//	source:official jurisdiction:US
 //
 // Terms next to each other are joined by AND. Field names and the
 // operators AND, OR, NOT are case-sensitive; values are not.
@@ -37,6 +38,7 @@ const (
 	FieldDataType      Field = "data_type"
 	FieldOutlet        Field = "outlet"
 	FieldID            Field = "id"
+	FieldSource        Field = "source" // kind of source: news or official
 )
 
 var fieldAliases = map[string]Field{
@@ -44,7 +46,7 @@ var fieldAliases = map[string]Field{
 	"cause": FieldCause, "regulator": FieldRegulator, "action": FieldAction, "regulator_action": FieldAction,
 	"records": FieldRecords, "year": FieldYear, "first_reported": FieldFirstReported, "date": FieldFirstReported,
 	"last_updated": FieldLastUpdated, "jurisdiction": FieldJurisdiction, "country": FieldJurisdiction,
-	"data_type": FieldDataType, "outlet": FieldOutlet, "id": FieldID,
+	"data_type": FieldDataType, "outlet": FieldOutlet, "id": FieldID, "source": FieldSource, "source_kind": FieldSource,
 }
 
 // Numeric and date fields take comparisons.

@@ -76,7 +76,7 @@ func Incidents() []*store.Incident {
 		{ID: "inc-06", Organisation: org("Anthem Inc", []string{"Anthem"}, "anthem inc", "anthem"), Records: rec(78800000, "78.8 million records"),
 			Cause: store.Cause{Primary: "hacking"}, RegulatorActions: []store.RegulatorAction{act("HHS OCR", "settlement", "record settlement"), act("HHS OCR", "corrective_action_plan", "a corrective action plan")},
 			DataTypes: []string{"ssn", "health"}, Year: 2015, Jurisdiction: "US", FirstReported: day(2015, 2, 4, 18), LastUpdated: day(2018, 10, 15, 0),
-			Sources: src("Anthem hack exposes millions", "Reuters", day(2015, 2, 4, 18))},
+			Sources: official(src("Anthem hack exposes millions", "Reuters", day(2015, 2, 4, 18)))},
 		{ID: "inc-07", Organisation: org("Premera Blue Cross", nil, "premera blue cross"), Records: rec(10400000, "11 million"),
 			Cause: store.Cause{Primary: "hacking", Contributing: []string{"phishing"}}, RegulatorActions: []store.RegulatorAction{act("HHS OCR", "settlement", "agreed to pay")},
 			DataTypes: []string{"health"}, Year: 2015, Jurisdiction: "US", FirstReported: day(2015, 3, 17, 14), LastUpdated: day(2016, 1, 10, 0),
@@ -109,6 +109,14 @@ func Incidents() []*store.Incident {
 		inc.Revision = int64(i%3 + 1)
 	}
 	return incs
+}
+
+// official marks sources as a regulator's or the organisation's own.
+func official(ss []store.Source) []store.Source {
+	for i := range ss {
+		ss[i].Official = true
+	}
+	return ss
 }
 
 func org(name string, aliases []string, keys ...string) store.Organisation {

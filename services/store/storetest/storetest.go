@@ -450,6 +450,9 @@ var queryCases = []struct {
 	{"regulator:ico AND action:settlement", ids(8)},
 	{"regulator:ICO AND (action:monetary_penalty OR action:undertaking) NOT year:2014", ids(3, 4, 8, 9)},
 	{"jurisdiction:gb", ids(1, 2, 3, 4, 5, 9)},
+	{"source:official", ids(6)},
+	{"source:news", ids(1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12)},
+	{"source:official AND jurisdiction:us", ids(6)},
 	{"country:US", ids(6, 7, 8, 12)},
 	{"data_type:health", ids(6, 7, 10)},
 	{"data_type:email_address", ids(1, 5)},
@@ -696,6 +699,8 @@ func testFacets(t *testing.T, s store.Store) {
 			Action:       b("monetary_penalty", 4, "settlement", 3, "corrective_action_plan", 1, "investigation", 1, "undertaking", 1),
 			Month:        b("2018-11", 2, "2011-06", 1, "2014-03", 1, "2015-02", 1, "2015-03", 1, "2017-08", 1, "2017-09", 1, "2018-09", 1, "2019-02", 1, "2019-03", 1, "2020-01", 1),
 			RecordsRange: b("10m+", 3, "1k-10k", 3, "100k-1m", 2, "1-999", 1, "10k-100k", 1),
+			Jurisdiction: b("GB", 6, "US", 4, "CH", 1, "IE", 1),
+			SourceKind:   b("news", 11, "official", 1),
 		}},
 		{"query", query.Request{Query: mustParse(t, "regulator:ico")}, store.FacetCounts{
 			Cause:     b("software_bug_upgrade", 3, "hacking", 2, "misdelivery", 1),
@@ -704,6 +709,8 @@ func testFacets(t *testing.T, s store.Store) {
 			Month:     b("2011-06", 1, "2014-03", 1, "2017-09", 1, "2018-09", 1, "2018-11", 1, "2019-02", 1),
 			// inc-01 1200, inc-04 83000, inc-05 4000, inc-08 147m, inc-09 429612; inc-03 has none.
 			RecordsRange: b("1k-10k", 2, "100k-1m", 1, "10k-100k", 1, "10m+", 1),
+			Jurisdiction: b("GB", 5, "US", 1),
+			SourceKind:   b("news", 6),
 		}},
 		{"from to", query.Request{Query: query.All{}, From: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)}, store.FacetCounts{
 			Cause:        b("software_bug_upgrade", 2, "hacking", 1, "misconfiguration", 1),
@@ -711,6 +718,8 @@ func testFacets(t *testing.T, s store.Store) {
 			Action:       b("investigation", 1, "monetary_penalty", 1, "undertaking", 1),
 			Month:        b("2018-11", 2, "2018-09", 1, "2019-02", 1),
 			RecordsRange: b("1k-10k", 2, "100k-1m", 1),
+			Jurisdiction: b("GB", 3, "US", 1),
+			SourceKind:   b("news", 4),
 		}},
 		{"none", query.Request{Query: mustParse(t, "organisation:nobody")}, store.FacetCounts{}},
 	} {
@@ -728,6 +737,8 @@ func testFacets(t *testing.T, s store.Store) {
 				{"regulator_action", got.Action, tc.want.Action},
 				{"month", got.Month, tc.want.Month},
 				{"records_range", got.RecordsRange, tc.want.RecordsRange},
+				{"jurisdiction", got.Jurisdiction, tc.want.Jurisdiction},
+				{"source_kind", got.SourceKind, tc.want.SourceKind},
 			} {
 				if len(f.got) != 0 || len(f.want) != 0 {
 					if !slices.Equal(f.got, f.want) {
