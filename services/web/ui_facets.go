@@ -102,6 +102,8 @@ func facetGroups(q string, f *store.FacetCounts, sort string) []facetGroup {
 		group("Regulator action", f.Action, word, field("action")),
 		group("Year first reported", yearBuckets(f.Month), same, year),
 		group("Records", orderedRecordBuckets(f.RecordsRange), same, records),
+		group("Jurisdiction", f.Jurisdiction, same, field("jurisdiction")),
+		group("Source", f.SourceKind, same, field("source")),
 	}
 }
 

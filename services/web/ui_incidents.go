@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,7 @@ type incidentsData struct {
 	Page        int
 	Pages       int64
 	NextURL     string
+	PrevURL     string
 	FirstURL    string
 	ExportCSV   string
 	ExportJSONL string
@@ -39,13 +41,18 @@ type incidentsData struct {
 
 func (u *ui) incidents(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	d := incidentsData{Query: v.Get("q"), Sort: v.Get("sort"), Sorts: sortChoices, Page: 1}
+	d := incidentsData{Query: v.Get("q"), Sort: v.Get("sort"), Sorts: sortChoices}
 	if d.Sort == "" {
 		d.Sort = sortChoices[0].Value
 	}
-	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 1 {
-		d.Page = p
+	// Pages are cursors: "back" holds the cursors of the pages before this
+	// one (the first page's is empty), so that the previous page is a link
+	// too and the page number is how many there are.
+	back := v["back"]
+	if len(back) > maxBack {
+		back = back[len(back)-maxBack:]
 	}
+	d.Page = len(back) + 1
 	req, err := ParseRequest(v.Get)
 	if err == nil && u.s.o.Incidents == nil {
 		err = errors.New("the store is not open yet")
@@ -86,8 +93,18 @@ func (u *ui) incidents(w http.ResponseWriter, r *http.Request) {
 	if res.NextCursor != "" && len(res.Incidents) == req.Size {
 		next := cloneValues(base)
 		next.Set("cursor", res.NextCursor)
-		next.Set("page", strconv.Itoa(d.Page+1))
+		next["back"] = append(slices.Clone(back), req.Cursor)
 		d.NextURL = "/?" + next.Encode()
+	}
+	if len(back) > 0 {
+		prev := cloneValues(base)
+		if c := back[len(back)-1]; c != "" {
+			prev.Set("cursor", c)
+		}
+		if len(back) > 1 {
+			prev["back"] = back[:len(back)-1]
+		}
+		d.PrevURL = "/?" + prev.Encode()
 	}
 	for _, f := range []struct {
 		dst  *string
@@ -103,6 +120,10 @@ func (u *ui) incidents(w http.ResponseWriter, r *http.Request) {
 	}
 	u.render(w, r, http.StatusOK, "incidents", page{Title: title, Nav: "incidents", Data: d})
 }
+
+// maxBack bounds how many pages back the links remember (the URL grows
+// by a cursor a page).
+const maxBack = 100
 
 func cloneValues(v url.Values) url.Values {
 	out := url.Values{}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -43,6 +44,7 @@ func uiStore(t *testing.T) *bleve.Store {
 		{ID: "ui-hack-2", Organisation: store.Organisation{Name: "Brackenfield Rail"}, Cause: store.Cause{Primary: "hacking"}, Year: 2023, FirstReported: day(2023, 11, 5),
 			RegulatorActions: []store.RegulatorAction{{Regulator: "ICO", Action: "reprimand"}}},
 		{ID: "ui-misdelivery", Organisation: store.Organisation{Name: "Orchard Lane Surgery"}, Cause: store.Cause{Primary: "misdelivery"}, Year: 2023, FirstReported: day(2023, 6, 1),
+			Jurisdiction: "GB", Sources: []store.Source{{ArticleID: "n1", URL: "https://ico.example/n1", Title: "Orchard Lane Surgery: reprimand", Official: true}},
 			Records: &store.Records{Value: new(int64(40)), Qualifier: "exact", Unit: "patients", Basis: "single"}},
 	} {
 		inc.Organisation.Keys = []string{strings.ToLower(inc.Organisation.Name)}
@@ -182,6 +184,17 @@ func TestUIFacetsChartsAndExport(t *testing.T) {
 	_, doc = b.get(widen)
 	if got := doc.Find("table.incidents tbody tr").Length(); got != 3 {
 		t.Errorf("%d rows after widening, want 3", got)
+	}
+
+	for _, f := range []struct{ facet, value, want string }{{"Source", "official", "Orchard Lane Surgery"}, {"Jurisdiction", "GB", "Orchard Lane Surgery"}} {
+		href, ok := doc.Find(`.facet:contains("` + f.facet + `") a:contains("` + f.value + `")`).Attr("href")
+		if !ok {
+			t.Fatalf("no %s facet value %s", f.facet, f.value)
+		}
+		_, narrowed := b.get(href)
+		if rows := narrowed.Find("table.incidents tbody tr"); rows.Length() != 1 || rows.Find("a").First().Text() != f.want {
+			t.Errorf("%s %s: %d rows (%q)", f.facet, f.value, rows.Length(), rows.Text())
+		}
 	}
 
 	resp, err := b.c.Get(b.base + exportURL)
@@ -348,5 +361,50 @@ func TestUIReadRequiresLogin(t *testing.T) {
 	}
 	if resp, _ := open.get("/incidents/nope"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown incident: %d", resp.StatusCode)
+	}
+}
+
+// Pages follow each other by cursor, forwards and back.
+func TestUIPagination(t *testing.T) {
+	st, err := bleve.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	for i := range 45 {
+		inc := &store.Incident{ID: fmt.Sprintf("page-%02d", i), Organisation: store.Organisation{Name: fmt.Sprintf("Firm %02d", i)},
+			Cause: store.Cause{Primary: "hacking"}, FirstReported: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i)}
+		if _, err := st.PutIncident(t.Context(), inc, store.Version{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newBrowser(t, web.NewHandler(web.Options{Incidents: st}))
+	firstNames := func(doc *goquery.Document) (string, int) {
+		rows := doc.Find("table.incidents tbody tr")
+		return rows.First().Find("a").Text(), rows.Length()
+	}
+	_, p1 := b.get("/?sort=first_reported")
+	if name, n := firstNames(p1); name != "Firm 00" || n != 20 || p1.Find(`a[rel=prev]`).Length() != 0 {
+		t.Fatalf("page 1: %s, %d rows", name, n)
+	}
+	next, _ := p1.Find(`a[rel=next]`).Attr("href")
+	_, p2 := b.get(next)
+	if name, n := firstNames(p2); name != "Firm 20" || n != 20 || !strings.Contains(p2.Find(".pager").Text(), "Page 2 of 3") {
+		t.Fatalf("page 2: %s, %d rows, %q", name, n, p2.Find(".pager").Text())
+	}
+	next, _ = p2.Find(`a[rel=next]`).Attr("href")
+	_, p3 := b.get(next)
+	if name, n := firstNames(p3); name != "Firm 40" || n != 5 || p3.Find(`a[rel=next]`).Length() != 0 {
+		t.Fatalf("page 3: %s, %d rows", name, n)
+	}
+	prev, _ := p3.Find(`a[rel=prev]`).Attr("href")
+	_, back2 := b.get(prev)
+	if name, _ := firstNames(back2); name != "Firm 20" || !strings.Contains(back2.Find(".pager").Text(), "Page 2 of 3") {
+		t.Errorf("back to page 2: %s", name)
+	}
+	prev, _ = back2.Find(`a[rel=prev]`).Attr("href")
+	_, back1 := b.get(prev)
+	if name, _ := firstNames(back1); name != "Firm 00" || back1.Find(`a[rel=prev]`).Length() != 0 {
+		t.Errorf("back to page 1: %s", name)
 	}
 }

@@ -139,8 +139,20 @@ func TestUIInABrowser(t *testing.T) {
 		}
 	}()
 	b := &tab{t: t, ctx: ctx}
+	// unlabelled lists the page's form fields that have no label a screen
+	// reader would read.
+	unlabelled := func(page string) {
+		t.Helper()
+		missing := evaluate[[]string](b, `[...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
+			.filter(el => !(el.labels && el.labels.length) && !el.getAttribute("aria-label"))
+			.map(el => el.outerHTML)`)
+		if len(missing) > 0 {
+			t.Errorf("%s: form fields without a label: %v", page, missing)
+		}
+	}
 	shot := func(name string) {
 		t.Helper()
+		unlabelled(name)
 		img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
