@@ -73,21 +73,17 @@ func newBrowser(t *testing.T, h http.Handler) *browser {
 
 func (b *browser) get(path string) (*http.Response, *goquery.Document) {
 	b.t.Helper()
-	resp, err := b.c.Get(b.base + path)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	doc, err := goquery.NewDocumentFromReader(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return resp, doc
+	return b.read(b.c.Get(b.base + path))
 }
 
 func (b *browser) post(path string, form url.Values) (*http.Response, *goquery.Document) {
 	b.t.Helper()
-	resp, err := b.c.PostForm(b.base+path, form)
+	return b.read(b.c.PostForm(b.base+path, form))
+}
+
+// read parses a response's page.
+func (b *browser) read(resp *http.Response, err error) (*http.Response, *goquery.Document) {
+	b.t.Helper()
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -41,6 +41,35 @@ const tidewaterStory = `<!DOCTYPE html><html lang="en"><head><title>Tidewater Or
 <p>Patients are being contacted by letter and offered a year of credit monitoring, the company added.</p>
 </article></body></html>`
 
+// serveNoticesAndNews adds to mux the California list, a news feed and
+// its Tidewater story (the caller serves /wa) and writes a feeds file for
+// the three sources.
+func serveNoticesAndNews(t *testing.T, base string, mux *http.ServeMux) string {
+	t.Helper()
+	mux.HandleFunc("/ca", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, caList)
+	})
+	mux.HandleFunc("/news.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Local news</title><item><guid>tidewater</guid><link>%s/story/tidewater</link><title>Tidewater Orthodontics discloses data breach</title><pubDate>Thu, 20 Mar 2025 10:00:00 +0000</pubDate></item></channel></rss>`, base)
+	})
+	mux.HandleFunc("/story/tidewater", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, tidewaterStory)
+	})
+	feeds := filepath.Join(t.TempDir(), "feeds.yaml")
+	yaml := fmt.Sprintf(`feeds:
+  - {name: WA, url: %[1]s/wa, kind: notices, parser: wa-ag, about: test}
+  - {name: CA, url: %[1]s/ca, kind: notices, parser: ca-ag, about: test}
+  - {name: News, url: %[1]s/news.xml, kind: news, about: test}
+`, base)
+	if err := os.WriteFile(feeds, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return feeds
+}
+
 // A Washington AG list and a news story about the same breach become one
 // incident whose headline count is the notice's (basis official) with the
 // news count listed beside it; a California AG row becomes an incident
@@ -62,28 +91,7 @@ func TestRunNoticesBesideNews(t *testing.T) {
 		}
 		fmt.Fprint(w, waList(later, tidewater, other)) // a new row on top
 	})
-	mux.HandleFunc("/ca", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, caList)
-	})
-	mux.HandleFunc("/news.xml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/rss+xml")
-		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Local news</title><item><guid>tidewater</guid><link>%s/story/tidewater</link><title>Tidewater Orthodontics discloses data breach</title><pubDate>Thu, 20 Mar 2025 10:00:00 +0000</pubDate></item></channel></rss>`, srv.URL)
-	})
-	mux.HandleFunc("/story/tidewater", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, tidewaterStory)
-	})
-
-	feeds := filepath.Join(t.TempDir(), "feeds.yaml")
-	yaml := fmt.Sprintf(`feeds:
-  - {name: WA, url: %[1]s/wa, kind: notices, parser: wa-ag, about: test}
-  - {name: CA, url: %[1]s/ca, kind: notices, parser: ca-ag, about: test}
-  - {name: News, url: %[1]s/news.xml, kind: news, about: test}
-`, srv.URL)
-	if err := os.WriteFile(feeds, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	feeds := serveNoticesAndNews(t, srv.URL, mux)
 	in := startRun(t, "--data", t.TempDir(), "--allow-private-networks", "--feeds-file", feeds,
 		"--feed-min-interval", "1s", "--feed-max-interval", "2s")
 

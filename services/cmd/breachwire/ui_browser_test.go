@@ -76,27 +76,7 @@ func TestUIInABrowser(t *testing.T) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, waList(tidewater, hostile))
 	})
-	mux.HandleFunc("/ca", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, caList)
-	})
-	mux.HandleFunc("/news.xml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/rss+xml")
-		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Local news</title><item><guid>tidewater</guid><link>%s/story/tidewater</link><title>Tidewater Orthodontics discloses data breach</title><pubDate>Thu, 20 Mar 2025 10:00:00 +0000</pubDate></item></channel></rss>`, srv.URL)
-	})
-	mux.HandleFunc("/story/tidewater", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, tidewaterStory)
-	})
-	feeds := filepath.Join(t.TempDir(), "feeds.yaml")
-	yaml := fmt.Sprintf(`feeds:
-  - {name: WA, url: %[1]s/wa, kind: notices, parser: wa-ag, about: test}
-  - {name: CA, url: %[1]s/ca, kind: notices, parser: ca-ag, about: test}
-  - {name: News, url: %[1]s/news.xml, kind: news, about: test}
-`, srv.URL)
-	if err := os.WriteFile(feeds, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	feeds := serveNoticesAndNews(t, srv.URL, mux)
 	const token = "ui-test-admin-token"
 	natsAddr := freeAddr(t)
 	in := startRun(t, "--data", t.TempDir(), "--allow-private-networks", "--feeds-file", feeds, "--admin-token", token,
