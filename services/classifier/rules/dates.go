@@ -272,6 +272,47 @@ func relativeDates(d *doc, lo, hi int, pub time.Time) []dateMention {
 			out = append(out, m)
 		}
 	}
+	return append(out, bareMonths(d, lo, hi, pub)...)
+}
+
+// bareMonths reads a month written without a day or a year ("in
+// December", "in early March") as that month of the publication's year,
+// or of the year before when it is still to come: a breach "in December"
+// reported in January was in the December before.
+func bareMonths(d *doc, lo, hi int, pub time.Time) []dateMention {
+	var out []dateMention
+	l := d.lower
+	for off := lo; ; {
+		k := strings.Index(l[off:hi], "in ")
+		if k < 0 {
+			break
+		}
+		s := off + k
+		off = s + 3
+		if wordBefore(l, s) {
+			continue
+		}
+		w, ws, we := nextWord(l, off, hi)
+		if w == "early" || w == "mid" || w == "late" {
+			w, _, we = nextWord(l, we, hi)
+		}
+		mon := monthOf(w)
+		if mon == 0 || w == "may" || w == "mar" {
+			continue
+		}
+		// "in December 2023", "in December, 2023" and "in March 3" are
+		// absolute dates, read by findDates.
+		if next, _, _ := nextWord(l, we, hi); yearOf(next) > 0 || dayOf(next) > 0 {
+			continue
+		}
+		year := pub.Year()
+		if mon > int(pub.Month()) {
+			year--
+		}
+		m := dateMention{year: year, month: mon, start: ws, end: we}
+		m.sent = d.sentenceAt(ws)
+		out = append(out, m)
+	}
 	return out
 }
 

@@ -11,7 +11,7 @@ import (
 // Version identifies this rule set in every Extraction it produces. Bump it
 // whenever a rule changes what is extracted, so stored results can be traced
 // to the rules that made them and reprocessed.
-const Version = "rules/1.4.0"
+const Version = "rules/1.4.1"
 
 // Extractor is the rule-based extractor with its fitted models. It holds no
 // state between calls and is safe for concurrent use.

@@ -1467,7 +1467,7 @@ func trimRun(d *doc, ctx *orgContext, toks []orgToken, r run) run {
 	// Connectors and ordinary words at the end: "PakWheels Hacked".
 	for r.b > r.a {
 		w := word(r.b - 1)
-		if connectors[w] || w == "and" || r.b-r.a > 1 && (commonWords[w] || w == "data") && !legalSuffixes[w] {
+		if connectors[w] || w == "and" || r.b-r.a > 1 && (commonWords[w] || w == "data") && !legalSuffixes[w] && !institutionWords[w] {
 			r.b--
 			continue
 		}

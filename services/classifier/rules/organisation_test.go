@@ -25,6 +25,12 @@ func TestOrganisation(t *testing.T) {
 			want: "Fernwick Telecom",
 		},
 		{
+			name: "an institution word ending the name stays in it",
+			text: "Cinderhill Eye Care said on January 2, 2024 that hackers broke into its systems in December and copied the records of 40,000 customers. " +
+				"The practice said it found the intrusion during a review of its network.",
+			want: "Cinderhill Eye Care",
+		},
+		{
 			name: "news: compared organisation is not the victim",
 			text: "Fernwick Telecom customers saw strangers' account details after a system update on Friday. " +
 				"Fernwick Telecom apologised and fixed the fault within hours. " +
