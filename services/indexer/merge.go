@@ -161,6 +161,10 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 		why = append(why, "same year")
 	case (years[year-1] != yearNone || years[year+1] != yearNone) && (!dated(x) || !hasDated(years)) && near(60):
 		why = append(why, "adjacent year, an undated report published close to the incident's")
+	case (years[year-1] != yearNone || years[year+1] != yearNone) && incidentDaysApart(c, x) <= 60:
+		// A breach in late December reported in January: the years differ,
+		// the days do not.
+		why = append(why, "adjacent year, incident dates within 60 days")
 	default:
 		return math.Inf(-1), []string{fmt.Sprintf("year %d, not the incident's", year)}
 	}
@@ -199,21 +203,13 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 			why = append(why, "different cause")
 		}
 	}
-	if d, ok := day(x.GetIncidentDate().GetDate()); ok {
-		closest := math.Inf(1)
-		for _, src := range c.Sources {
-			if e, ok := day(src.IncidentDate); ok {
-				closest = min(closest, math.Abs(d.Sub(e).Hours()/24))
-			}
-		}
-		switch {
-		case closest <= 14:
-			score++
-			why = append(why, "incident dates within 14 days")
-		case closest > 60 && !math.IsInf(closest, 1):
-			score -= 2
-			why = append(why, "incident dates months apart")
-		}
+	switch closest := incidentDaysApart(c, x); {
+	case closest <= 14:
+		score++
+		why = append(why, "incident dates within 14 days")
+	case closest > 60 && !math.IsInf(closest, 1):
+		score -= 2
+		why = append(why, "incident dates months apart")
 	}
 	if t := sharedDataType(c, x); t != "" {
 		score += 0.5
@@ -236,6 +232,23 @@ func matchScore(c *store.Incident, x *bwv1.Extraction) (float64, []string) {
 		why = append(why, "reported more than 90 days from the incident's reports")
 	}
 	return score, why
+}
+
+// incidentDaysApart is how many days lie between the article's incident
+// date and the nearest incident date of c's sources, both whole dates;
+// +Inf when either has none.
+func incidentDaysApart(c *store.Incident, x *bwv1.Extraction) float64 {
+	d, ok := day(x.GetIncidentDate().GetDate())
+	if !ok {
+		return math.Inf(1)
+	}
+	closest := math.Inf(1)
+	for _, src := range c.Sources {
+		if e, ok := day(src.IncidentDate); ok {
+			closest = min(closest, math.Abs(d.Sub(e).Hours()/24))
+		}
+	}
+	return closest
 }
 
 // mentionedAsAnother: the article speaks of an incident of the same
@@ -523,10 +536,17 @@ func Merge(inc *store.Incident, id string, x *bwv1.Extraction) (*store.Incident,
 	oldActions := actionKeys(inc.RegulatorActions)
 	oldCause := inc.Cause.Primary
 
-	// Organisation: first name kept; aliases and keys grow.
+	// Organisation: the first official source's name (a regulator's list
+	// names the organisation as it notified), else the first name; the
+	// others are aliases, and keys grow.
 	o := x.GetOrganisation()
-	if inc.Organisation.Name == "" {
+	officialNamed := slices.ContainsFunc(inc.Sources, func(s store.Source) bool { return s.Official && s.ArticleID != aid })
+	if inc.Organisation.Name == "" || isOfficial(art) && !officialNamed && o.GetName() != "" {
+		if old := inc.Organisation.Name; old != "" && old != o.GetName() && !slices.Contains(inc.Organisation.Aliases, old) {
+			inc.Organisation.Aliases = append(inc.Organisation.Aliases, old)
+		}
 		inc.Organisation.Name = o.GetName()
+		inc.Organisation.Aliases = slices.DeleteFunc(inc.Organisation.Aliases, func(a string) bool { return a == o.GetName() })
 	}
 	for _, a := range append([]string{o.GetName()}, o.GetAliases()...) {
 		if a != inc.Organisation.Name && !slices.Contains(inc.Organisation.Aliases, a) {

@@ -476,3 +476,32 @@ func TestCountBoundsAndDataTypes(t *testing.T) {
 		t.Errorf("shared health data: %.1f vs %.1f %v", withType, withoutType, why)
 	}
 }
+
+// A breach dated late in December and a report dating it early in January
+// are one incident: the years differ, the days do not. Dates months apart
+// across the year boundary stay two incidents.
+func TestAdjacentYearWithCloseIncidentDatesJoins(t *testing.T) {
+	dated := func(x *bwv1.Extraction, date string) *bwv1.Extraction {
+		x.IncidentDate = &bwv1.DateFact{Date: date}
+		return x
+	}
+	db := map[string]*store.Incident{}
+	notice := dated(ext("n1", "Amberfield Dental Group", nil, 0, bwv1.Cause_CAUSE_UNSPECIFIED, 0, time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC)), "2023-12-12")
+	apply(t, db, notice)
+	story := dated(ext("s1", "Amberfield Dental Group", nil, 0, bwv1.Cause_CAUSE_HACKING, 0, time.Date(2024, 1, 2, 12, 0, 0, 0, time.UTC)), "2024-01-02")
+	apply(t, db, story)
+	if len(db) != 1 {
+		t.Fatalf("%d incidents, want the story joined to the notice", len(db))
+	}
+	inc := only(t, db)
+	for _, s := range inc.Sources {
+		if s.ArticleID == "s1" && (s.Match == nil || !s.Match.Joined || !slices.Contains(s.Match.Reasons, "adjacent year, incident dates within 60 days")) {
+			t.Errorf("story's match %+v", s.Match)
+		}
+	}
+	apply(t, db, dated(ext("n2", "Brookvale Pharmacy", nil, 0, bwv1.Cause_CAUSE_UNSPECIFIED, 0, time.Date(2025, 1, 3, 0, 0, 0, 0, time.UTC)), "2024-10-01"))
+	apply(t, db, dated(ext("s2", "Brookvale Pharmacy", nil, 0, bwv1.Cause_CAUSE_HACKING, 0, time.Date(2025, 1, 21, 0, 0, 0, 0, time.UTC)), "2025-01-20"))
+	if len(db) != 3 {
+		t.Errorf("%d incidents, want a breach of January 2025 apart from one of October 2024", len(db))
+	}
+}

@@ -96,3 +96,33 @@ func TestNoticeAloneIsOfficial(t *testing.T) {
 		t.Errorf("records %+v year %d", inc.Records, inc.Year)
 	}
 }
+
+// The organisation is named as its regulator's list names it, whichever
+// report came first; the news' form of the name stays an alias.
+func TestNoticeNamesTheOrganisation(t *testing.T) {
+	reported := time.Date(2025, 3, 18, 0, 0, 0, 0, time.UTC)
+	notice := func() *bwv1.Extraction {
+		return noticeExt("wa1", &bwv1.Notice{Parser: "wa-ag", Regulator: "Washington AG", Country: "US", Organisation: "Tidewater Orthodontics, Inc.",
+			BreachDates: []string{"2025-02-10"}, Reported: "2025-03-18", Affected: 3120, AffectedKnown: true, AffectedResidentsOnly: true,
+			Action: bwv1.RegulatorActionType_REGULATOR_ACTION_TYPE_INFORMED}, reported)
+	}
+	for name, order := range map[string][]*bwv1.Extraction{
+		"news first":   {ext("n1", "Tidewater Orthodontics", nil, 2025, bwv1.Cause_CAUSE_HACKING, 41000, reported.AddDate(0, 0, 2)), notice()},
+		"notice first": {notice(), ext("n1", "Tidewater Orthodontics", nil, 2025, bwv1.Cause_CAUSE_HACKING, 41000, reported.AddDate(0, 0, 2))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := map[string]*store.Incident{}
+			apply(t, db, order...)
+			inc := only(t, db)
+			if inc.Organisation.Name != "Tidewater Orthodontics, Inc." || !slices.Contains(inc.Organisation.Aliases, "Tidewater Orthodontics") {
+				t.Errorf("organisation %+v", inc.Organisation)
+			}
+			// A replay of either changes nothing.
+			for _, x := range order {
+				if _, changed, _ := Merge(inc, inc.ID, x); changed {
+					t.Errorf("replay of %s changed the incident", x.GetArticleId())
+				}
+			}
+		})
+	}
+}
