@@ -18,7 +18,7 @@ func OpenStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store
 	if cfg.Elasticsearch.URL != "" {
 		return OpenElastic(ctx, cfg, log)
 	}
-	st, err := bleve.Open(filepath.Join(cfg.Data, "index"))
+	st, err := bleve.Open(filepath.Join(cfg.Data, "index"), bleve.WithLogger(log.With("component", "bleve")))
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -59,8 +60,21 @@ type batch struct {
 	done      chan struct{} // closed when the batch is on disk (or failed)
 }
 
+// Option configures Open.
+type Option func(*options)
+
+type options struct{ log *slog.Logger }
+
+// WithLogger logs what Open does at length, such as rebuilding an index
+// made with an older mapping.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
 // Open opens (or creates) the store under dir, which must be writable.
-func Open(dir string) (*Store, error) {
+func Open(dir string, opts ...Option) (*Store, error) {
+	o := options{log: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("bleve store: %w", err)
 	}
@@ -68,7 +82,7 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bleve store: mapping: %w", err)
 	}
-	incidents, err := openIncidents(filepath.Join(dir, "incidents.bleve"), im)
+	incidents, err := openIncidents(filepath.Join(dir, "incidents.bleve"), im, o.log)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -24,7 +26,7 @@ var mappingKey = []byte("breachwire_mapping_version")
 
 // openIncidents opens the incidents index, rebuilding it first when it was
 // made with another mapping.
-func openIncidents(path string, im *mapping.IndexMappingImpl) (blevesearch.Index, error) {
+func openIncidents(path string, im *mapping.IndexMappingImpl, log *slog.Logger) (blevesearch.Index, error) {
 	old := path + ".old"
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		// A rebuild stopped between its two renames: the old index is
@@ -54,9 +56,14 @@ func openIncidents(path string, im *mapping.IndexMappingImpl) (blevesearch.Index
 	if string(v) == mappingVersion {
 		return idx, nil
 	}
+	n, _ := idx.DocCount()
+	log.Info("bleve store: rebuilding the incidents index for a newer mapping; the store serves when it is done",
+		"path", path, "from", string(v), "to", mappingVersion, "incidents", n)
+	start := time.Now()
 	if err := rebuild(idx, path, im); err != nil {
 		return nil, fmt.Errorf("bleve store: rebuild %s for mapping %s: %w", path, mappingVersion, err)
 	}
+	log.Info("bleve store: incidents index rebuilt", "path", path, "took", time.Since(start).Round(time.Millisecond))
 	idx, _, err = openIndex(path, im)
 	return idx, err
 }

@@ -1,9 +1,12 @@
 package bleve
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
@@ -66,11 +69,15 @@ func TestOpenRebuildsAnIndexOfAnOlderMapping(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			s, err := Open(dir)
+			var logs bytes.Buffer
+			s, err := Open(dir, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
+			if !strings.Contains(logs.String(), "rebuilding the incidents index") || !strings.Contains(logs.String(), "incidents=12") {
+				t.Errorf("the rebuild was not logged: %s", logs.String())
+			}
 			res, err := s.Search(t.Context(), query.Request{Query: must(t, "source:official"), Size: 20})
 			if err != nil || len(res.Incidents) != 1 || res.Incidents[0].ID != "inc-06" {
 				t.Fatalf("source:official after the rebuild: %v %+v", err, res)
