@@ -54,12 +54,14 @@ func (u *ui) incidents(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Page = len(back) + 1
 	req, err := ParseRequest(v.Get)
-	if err == nil && u.s.o.Incidents == nil {
-		err = errors.New("the store is not open yet")
-	}
 	if err != nil {
 		d.Error = err.Error()
 		u.render(w, r, http.StatusBadRequest, "incidents", page{Title: "Incidents", Nav: "incidents", Data: d})
+		return
+	}
+	if u.s.o.Incidents == nil {
+		d.Error = "The store is not open yet; try again shortly."
+		u.render(w, r, http.StatusServiceUnavailable, "incidents", page{Title: "Incidents", Nav: "incidents", Data: d})
 		return
 	}
 	res, err := u.s.o.Incidents.Search(r.Context(), req)
@@ -71,7 +73,7 @@ func (u *ui) incidents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		status := http.StatusInternalServerError
+		status := http.StatusServiceUnavailable
 		var pe *query.ParseError
 		if errors.As(err, &pe) {
 			status, d.Error = http.StatusBadRequest, err.Error()

@@ -232,7 +232,7 @@ func TestUIAssetsAndStoreDown(t *testing.T) {
 	}
 	_ = st.Close()
 	resp, doc := b.get("/")
-	if resp.StatusCode != 500 || !strings.Contains(doc.Find(".error").Text(), "did not answer") {
+	if resp.StatusCode != 503 || !strings.Contains(doc.Find(".error").Text(), "did not answer") {
 		t.Errorf("store down: %d %q", resp.StatusCode, doc.Find(".error").Text())
 	}
 	if resp, _ := b.get("/export?format=csv"); resp.StatusCode != 503 {

@@ -240,3 +240,63 @@ func checkOfficialIncident(t *testing.T, base string, art *store.Article, r noti
 		t.Errorf("%s: incident %s lacks the notice's count %d: %s", r.Organisation, inc.ID, r.Affected, dump(inc.Records))
 	}
 }
+
+// Layout changes through `breachwire run`: a list whose columns come in
+// another order is read by their headers, every row stored; a list that
+// lost a column publishes nothing, and its feed is failing with the
+// missing column named, counted by the layout metric.
+func TestRunNoticesLayoutChanges(t *testing.T) {
+	srv := noticeSite(t, map[string]string{
+		"/privacy/databreach/list":   "ca-ag-reordered.html",
+		"/data-breach-notifications": "wa-ag-missing-column.html",
+	})
+	ca := srv.URL + "/privacy/databreach/list"
+	feedsFile := filepath.Join(t.TempDir(), "feeds.yaml")
+	yaml := "feeds:\n  - {name: CA, url: '" + ca + "', kind: notices, parser: ca-ag, about: test}\n" +
+		"  - {name: WA, url: '" + srv.URL + "/data-breach-notifications', kind: notices, parser: wa-ag, about: test}\n"
+	if err := os.WriteFile(feedsFile, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := startRun(t, "--data", t.TempDir(), "--allow-private-networks", "--feeds-file", feedsFile,
+		"--feed-min-interval", "1s", "--feed-max-interval", "2s")
+	rows := expectRows(t, "ca-ag", "ca-ag-reordered.html", ca, nil)
+	waitIndexed(t, in, len(rows))
+	for _, r := range rows {
+		if art := storedArticle(t, in.base, "ca-ag", r.ID); art != nil && (!art.IsBreach || !strings.Contains(art.Text, r.Organisation)) {
+			t.Errorf("reordered row %s: breach %v, text %q", r.Organisation, art.IsBreach, art.Text)
+		}
+	}
+
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, body := get(t, in.base+"/api/v1/feeds")
+		var res struct {
+			Feeds []struct {
+				Feed struct {
+					Name string `json:"name"`
+				} `json:"feed"`
+				Health    string `json:"health"`
+				LastError string `json:"last_error"`
+			} `json:"feeds"`
+		}
+		if err := json.Unmarshal([]byte(body), &res); err != nil {
+			t.Fatalf("feeds: %v %s", err, body)
+		}
+		var wa string
+		for _, f := range res.Feeds {
+			if f.Feed.Name == "WA" && f.Health == "failing" && strings.Contains(f.LastError, "Number of Washingtonians Affected") {
+				wa = f.LastError
+			}
+		}
+		if wa != "" && in.metric(`breachwire_notice_layout_errors_total{feed="WA"} `) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the WA list without its count column is not failing with the column named: %s", body)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if got := in.metric(`breachwire_feed_items_total{feed="WA",kind="new"} `); got != 0 {
+		t.Errorf("the broken WA list published %v rows", got)
+	}
+}
