@@ -198,11 +198,7 @@ func (s *server) atom(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	base := scheme + "://" + r.Host
+	base := baseURL(r)
 	var buf bytes.Buffer
 	if err := alerter.WriteAtom(&buf, sub, alerts, base, base+r.URL.Path); err != nil {
 		s.o.Logger.Error("atom feed: render", "subscription", sub.ID, "err", err)

@@ -21,16 +21,25 @@ type alertCreatedData struct {
 	AtomURL string
 }
 
+// subs is the subscriptions registry, or an error page while it opens.
+func (u *ui) subs(w http.ResponseWriter, r *http.Request) (Subscriptions, bool) {
+	if u.s.o.Subscriptions == nil {
+		u.fail(w, r, http.StatusServiceUnavailable, "alerts are not ready yet")
+		return nil, false
+	}
+	return u.s.o.Subscriptions, true
+}
+
 func (u *ui) alerts(w http.ResponseWriter, r *http.Request) {
 	u.alertsPage(w, r, http.StatusOK, alertsData{Form: alerter.Spec{Atom: true}, Deleted: r.URL.Query().Get("deleted")})
 }
 
 func (u *ui) alertsPage(w http.ResponseWriter, r *http.Request, status int, d alertsData) {
-	if u.s.o.Subscriptions == nil {
-		u.fail(w, r, http.StatusServiceUnavailable, "alerts are not ready yet")
+	subs, ok := u.subs(w, r)
+	if !ok {
 		return
 	}
-	all, err := u.s.o.Subscriptions.List(r.Context())
+	all, err := subs.List(r.Context())
 	if err != nil {
 		u.s.o.Logger.Error("ui alerts failed", "err", err)
 		u.fail(w, r, http.StatusServiceUnavailable, "the subscriptions could not be read; try again shortly")
@@ -52,11 +61,11 @@ func (u *ui) alertCreate(w http.ResponseWriter, r *http.Request) {
 		Updates: f.Get("updates") == "on", Atom: f.Get("atom") == "on", NATS: f.Get("nats") == "on",
 		Webhook: strings.TrimSpace(f.Get("webhook")),
 	}
-	if u.s.o.Subscriptions == nil {
-		u.fail(w, r, http.StatusServiceUnavailable, "alerts are not ready yet")
+	subs, ok := u.subs(w, r)
+	if !ok {
 		return
 	}
-	c, err := u.s.o.Subscriptions.Create(r.Context(), sp)
+	c, err := subs.Create(r.Context(), sp)
 	switch {
 	case errors.Is(err, alerter.ErrInvalid):
 		u.alertsPage(w, r, http.StatusBadRequest, alertsData{Form: sp, Error: err.Error()})
@@ -75,11 +84,11 @@ func (u *ui) alertCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *ui) alertDelete(w http.ResponseWriter, r *http.Request) {
-	if u.s.o.Subscriptions == nil {
-		u.fail(w, r, http.StatusServiceUnavailable, "alerts are not ready yet")
+	subs, ok := u.subs(w, r)
+	if !ok {
 		return
 	}
-	sub, err := u.s.o.Subscriptions.Delete(r.Context(), r.PathValue("id"))
+	sub, err := subs.Delete(r.Context(), r.PathValue("id"))
 	switch {
 	case errors.Is(err, alerter.ErrNotFound):
 		u.fail(w, r, http.StatusNotFound, "There is no such alert: it may have been deleted already.")
@@ -91,12 +100,4 @@ func (u *ui) alertDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	u.s.o.Logger.Info("subscription deleted", "id", sub.ID, "via", "ui")
 	http.Redirect(w, r, "/alerts?deleted="+sub.ID, http.StatusSeeOther)
-}
-
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }

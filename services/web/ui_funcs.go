@@ -39,9 +39,7 @@ func uiFuncs(assets map[string]string) template.FuncMap {
 			}
 			return strings.TrimSpace(a.Currency + " " + groupDigits(int64(*a.Amount)))
 		},
-		"f1":  func(v float64) string { return fmt.Sprintf("%.1f", v) },
-		"f2":  func(v float64) string { return fmt.Sprintf("%.2f", v) },
-		"add": func(a, b int) int { return a + b },
+		"f2": func(v float64) string { return fmt.Sprintf("%.2f", v) },
 		"in": func(t time.Time, now time.Time) string {
 			if t.IsZero() {
 				return "—"

@@ -165,20 +165,11 @@ func (u *ui) export(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", format.ContentType())
 	w.Header().Set("Content-Disposition", `attachment; filename="incidents.`+string(format)+`"`)
 	out, err := export.NewWriter(w, format)
-	for err == nil {
-		for _, inc := range res.Incidents {
-			if err = out.Write(inc); err != nil {
-				break
-			}
-		}
-		if err == nil {
-			err = out.Flush()
-		}
-		if err != nil || res.NextCursor == "" || len(res.Incidents) == 0 {
-			break
-		}
-		req.Cursor = res.NextCursor
-		res, err = u.s.o.Incidents.Search(r.Context(), req)
+	if err == nil {
+		err = out.Copy(res, func(cursor string) (*store.Result, error) {
+			req.Cursor = cursor
+			return u.s.o.Incidents.Search(r.Context(), req)
+		}, nil)
 	}
 	if err != nil {
 		// The status is sent: the truncated body is all that can be said,

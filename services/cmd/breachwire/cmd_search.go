@@ -178,28 +178,20 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	done := 0
-	for {
-		res, err := ops.Search(ctx, params)
-		if err != nil {
-			return err
-		}
-		for _, inc := range res.Incidents {
-			if err := out.Write(inc); err != nil {
-				return err
-			}
-			done++
-		}
-		if err := out.Flush(); err != nil {
-			return err
-		}
-		if progress {
-			fmt.Fprintf(e.stderr, "\rexported %d of %d incidents", done, res.Total)
-		}
-		if res.NextCursor == "" || len(res.Incidents) == 0 {
-			break
-		}
-		params.Set("cursor", res.NextCursor)
+	res, err := ops.Search(ctx, params)
+	if err != nil {
+		return err
+	}
+	var report func(done int, total int64)
+	if progress {
+		report = func(done int, total int64) { fmt.Fprintf(e.stderr, "\rexported %d of %d incidents", done, total) }
+	}
+	err = out.Copy(res, func(cursor string) (*store.Result, error) {
+		params.Set("cursor", cursor)
+		return ops.Search(ctx, params)
+	}, report)
+	if err != nil {
+		return err
 	}
 	if progress {
 		fmt.Fprintln(e.stderr)

@@ -80,6 +80,35 @@ func (w *Writer) Flush() error {
 	return w.csv.Error()
 }
 
+// Copy writes every incident of a paged search: first, the page already
+// read, then each page next returns for the previous page's cursor, until
+// a page has no cursor. Each page is flushed as it is written, and
+// progress (when set) hears how many incidents are written of how many.
+func (w *Writer) Copy(first *store.Result, next func(cursor string) (*store.Result, error), progress func(done int, total int64)) error {
+	done := 0
+	for res := first; ; {
+		for _, inc := range res.Incidents {
+			if err := w.Write(inc); err != nil {
+				return err
+			}
+			done++
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(done, res.Total)
+		}
+		if res.NextCursor == "" || len(res.Incidents) == 0 {
+			return nil
+		}
+		var err error
+		if res, err = next(res.NextCursor); err != nil {
+			return err
+		}
+	}
+}
+
 // Row is an incident as a CSV row. An unknown count is an empty cell, not
 // 0; source_extraction runs beside source_urls: full_text or feed_summary
 // for each source ("-" for sources stored before it was kept).
