@@ -30,23 +30,17 @@ func (r *Registry) RequestBackfill(ctx context.Context, urlOrID string, pages in
 	if pages < 1 || pages > MaxBackfillPages {
 		return Entry{}, fmt.Errorf("pages %d: want 1 to %d", pages, MaxBackfillPages)
 	}
-	feeds, err := r.Feeds(ctx)
+	e, err := r.find(ctx, urlOrID)
 	if err != nil {
 		return Entry{}, err
 	}
-	for _, e := range feeds {
-		if e.ID != urlOrID && e.Feed.URL != urlOrID {
-			continue
-		}
-		if e.Feed.Kind != config.KindNotices {
-			return Entry{}, ErrNotNotices
-		}
-		if _, err := r.kv.Put(ctx, backfillPrefix+e.ID, []byte(strconv.Itoa(pages))); err != nil {
-			return Entry{}, fmt.Errorf("request backfill: %w", err)
-		}
-		return e, nil
+	if e.Feed.Kind != config.KindNotices {
+		return Entry{}, ErrNotNotices
 	}
-	return Entry{}, ErrUnknownFeed
+	if _, err := r.kv.Put(ctx, backfillPrefix+e.ID, []byte(strconv.Itoa(pages))); err != nil {
+		return Entry{}, fmt.Errorf("request backfill: %w", err)
+	}
+	return e, nil
 }
 
 // Backfills are the pending backfill requests, by feed id.

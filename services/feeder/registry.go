@@ -117,32 +117,42 @@ func (r *Registry) Add(ctx context.Context, f config.Feed) (Entry, error) {
 
 // Remove deletes an added feed, by URL or id, and its state.
 func (r *Registry) Remove(ctx context.Context, urlOrID string) (Entry, error) {
+	e, err := r.find(ctx, urlOrID)
+	if err != nil {
+		return Entry{}, err
+	}
+	if e.Source == "config" {
+		return Entry{}, fmt.Errorf("%s: %w", e.Feed.URL, ErrConfigured)
+	}
+	if err := r.kv.Purge(ctx, defPrefix+e.ID); err != nil {
+		return Entry{}, fmt.Errorf("remove feed: %w", err)
+	}
+	_ = r.kv.Purge(ctx, statePrefix+e.ID)
+	_ = r.kv.Purge(ctx, pageFailurePrefix+e.ID)
+	return e, nil
+}
+
+// find returns the feed with this URL or id, or ErrUnknownFeed.
+func (r *Registry) find(ctx context.Context, urlOrID string) (Entry, error) {
 	feeds, err := r.Feeds(ctx)
 	if err != nil {
 		return Entry{}, err
 	}
 	for _, e := range feeds {
-		if e.Feed.URL != urlOrID && e.ID != urlOrID {
-			continue
+		if e.Feed.URL == urlOrID || e.ID == urlOrID {
+			return e, nil
 		}
-		if e.Source == "config" {
-			return Entry{}, fmt.Errorf("%s: %w", e.Feed.URL, ErrConfigured)
-		}
-		if err := r.kv.Purge(ctx, defPrefix+e.ID); err != nil {
-			return Entry{}, fmt.Errorf("remove feed: %w", err)
-		}
-		_ = r.kv.Purge(ctx, statePrefix+e.ID)
-		_ = r.kv.Purge(ctx, pageFailurePrefix+e.ID)
-		return e, nil
 	}
 	return Entry{}, fmt.Errorf("%s: %w", urlOrID, ErrUnknownFeed)
 }
 
 // Changes signals (coalesced) every feed added or removed, and every
-// backfill asked for, by this process or another, until ctx ends. A watch that ends (the connection was lost)
-// is opened again; an error means the first could not be opened.
+// backfill asked for, by this process or another, until ctx ends. A watch
+// that ends (the connection was lost) is opened again; an error means the
+// first could not be opened.
 func (r *Registry) Changes(ctx context.Context) (<-chan struct{}, error) {
-	w, err := r.kv.WatchFiltered(ctx, []string{defPrefix + ">", backfillPrefix + ">"}, jetstream.UpdatesOnly())
+	watched := []string{defPrefix + ">", backfillPrefix + ">"}
+	w, err := r.kv.WatchFiltered(ctx, watched, jetstream.UpdatesOnly())
 	if err != nil {
 		return nil, fmt.Errorf("watch feeds: %w", err)
 	}
@@ -175,7 +185,7 @@ func (r *Registry) Changes(ctx context.Context) (<-chan struct{}, error) {
 					return
 				case <-time.After(time.Second):
 				}
-				if w, err = r.kv.WatchFiltered(ctx, []string{defPrefix + ">", backfillPrefix + ">"}, jetstream.UpdatesOnly()); err == nil {
+				if w, err = r.kv.WatchFiltered(ctx, watched, jetstream.UpdatesOnly()); err == nil {
 					signal()
 					break
 				}
